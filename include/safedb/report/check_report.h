@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safedb/sql/analysis.h"
+
+namespace safedb::report {
+
+enum class Format { text, json, sarif, github };
+std::optional<Format> format_from_string(std::string_view name);
+
+// One analysed file. REQUIRES: `source` outlives the report.
+struct CheckedFile {
+  const sql::Source* source = nullptr;
+  sql::FileAnalysis analysis;
+};
+
+// Counts of findings that are not suppressed, per severity, plus suppressed ones.
+struct Tally {
+  int statements = 0;
+  int errors = 0;
+  int warnings = 0;
+  int infos = 0;
+  int suppressed = 0;
+};
+Tally tally(const std::vector<CheckedFile>& files);
+// True if any finding that is not suppressed is at or above `threshold`.
+bool fails(const std::vector<CheckedFile>& files, std::optional<sql::Severity> threshold);
+
+struct TextStyle {
+  bool color = false;
+};
+
+// Renderers. Each returns the whole document; JSON shapes are documented in docs/cli.md.
+std::string render_text(const std::vector<CheckedFile>& files, TextStyle style);
+std::string render_json(const std::vector<CheckedFile>& files);
+std::string render_sarif(const std::vector<CheckedFile>& files);
+std::string render_github(const std::vector<CheckedFile>& files);
+
+// Every finding of a file, statement findings and file findings, in file order.
+std::vector<const sql::Finding*> findings_of(const sql::FileAnalysis& analysis);
+
+}  // namespace safedb::report

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safedb/sql/effect.h"
+#include "safedb/sql/source.h"
+#include "safedb/util/result.h"
+
+namespace safedb::sql {
+
+enum class Severity { info, warning, error };
+std::string_view to_string(Severity severity);
+std::optional<Severity> severity_from_string(std::string_view name);
+
+// Table-level lock modes, weakest first, as PostgreSQL names them.
+enum class LockMode {
+  none,
+  access_share,
+  row_share,
+  row_exclusive,
+  share_update_exclusive,
+  share,
+  share_row_exclusive,
+  exclusive,
+  access_exclusive,
+};
+std::string_view to_string(LockMode mode);  // "ROW EXCLUSIVE"; "" for none
+// True for SHARE and stronger: modes that block writes (and, from EXCLUSIVE, reads).
+bool blocks_writes(LockMode mode);
+
+struct Finding {
+  std::string rule;  // stable kebab-case id, see rules.h
+  Severity severity = Severity::warning;
+  std::string message;  // what is wrong here, naming the objects involved
+  std::string help;     // how to do it safely
+  Position position;
+  // Set when an inline "-- safedb:ignore <rule> <reason>" covers the finding;
+  // suppressed findings are still reported but never fail a check.
+  std::optional<std::string> suppressed_because;
+};
+
+// One top-level statement of a file, as the PostgreSQL grammar sees it.
+struct Statement {
+  int index = 0;            // 0-based position in the file
+  Position position;        // first token of the statement
+  std::size_t offset = 0;   // byte range of the statement text in the source,
+  std::size_t length = 0;   //   without the terminating semicolon
+  std::string kind;         // parse node name, e.g. "DeleteStmt"; "PsqlMetaCommand"
+  EffectSet effects;
+  std::vector<std::string> objects;  // "schema.name" of relations written, altered or dropped
+  LockMode lock = LockMode::none;    // strongest lock taken on an existing relation
+  std::vector<Finding> findings;
+
+  std::string_view text(const Source& source) const {
+    return std::string_view(source.text()).substr(offset, length);
+  }
+};
+
+struct FileAnalysis {
+  std::string path;
+  std::vector<Statement> statements;
+  // Findings that belong to no statement (e.g. a malformed suppression comment).
+  std::vector<Finding> file_findings;
+};
+
+// Splits, parses and classifies every statement of `source`. Fails (exit
+// status "usage") only when the file does not parse; the error names the file,
+// line and column. Never throws, whatever the bytes.
+Result<FileAnalysis> analyse(const Source& source);
+
+// The PostgreSQL grammar the analyser was built with, e.g. "17.4".
+std::string_view grammar_version();
+
+}  // namespace safedb::sql

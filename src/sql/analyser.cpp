@@ -1,0 +1,230 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "safedb/sql/analysis.h"
+#include "safedb/sql/rules.h"
+#include "sql/scanner.h"
+#include "sql/classify.h"
+
+namespace safedb::sql {
+namespace {
+
+// An inline suppression: "-- safedb:ignore rule[,rule] reason".
+struct Suppression {
+  std::size_t offset = 0;
+  std::vector<std::string> rules;
+  std::string reason;
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Reads a suppression from a comment token; nullopt if the comment is not one.
+std::optional<Suppression> parse_suppression(std::string_view comment, std::size_t offset,
+                                             const Source& source, std::vector<Finding>& problems) {
+  if (comment.starts_with("--")) {
+    comment.remove_prefix(2);
+  } else if (comment.starts_with("/*")) {
+    comment.remove_prefix(2);
+    if (comment.ends_with("*/")) comment.remove_suffix(2);
+  }
+  comment = trim(comment);
+  constexpr std::string_view kMarker = "safedb:ignore";
+  if (!comment.starts_with(kMarker)) return std::nullopt;
+  comment = trim(comment.substr(kMarker.size()));
+  std::size_t space = comment.find_first_of(" \t");
+  std::string_view ids = comment.substr(0, space);
+  std::string_view reason = space == std::string_view::npos ? "" : trim(comment.substr(space));
+
+  auto problem = [&](std::string_view rule, std::string message) {
+    const RuleInfo* info = find_rule(rule);
+    problems.push_back(Finding{std::string(rule), info->severity, std::move(message),
+                               std::string(info->help), source.position_of(offset), std::nullopt});
+  };
+  Suppression s;
+  s.offset = offset;
+  while (!ids.empty()) {
+    std::size_t comma = ids.find(',');
+    std::string id(ids.substr(0, comma));
+    ids = comma == std::string_view::npos ? "" : ids.substr(comma + 1);
+    if (id.empty()) continue;
+    if (find_rule(id) == nullptr) {
+      problem("unknown-rule-in-suppression", fmt::format("safedb:ignore names unknown rule '{}'", id));
+    } else {
+      s.rules.push_back(std::move(id));
+    }
+  }
+  if (s.rules.empty() && ids.empty() && comment.empty()) {
+    problem("suppression-without-reason", "safedb:ignore names no rule and gives no reason");
+    return std::nullopt;
+  }
+  if (reason.empty()) {
+    problem("suppression-without-reason",
+            "safedb:ignore without a reason is not honoured; write the reason after the rule id");
+    return std::nullopt;
+  }
+  s.reason = std::string(reason);
+  return s;
+}
+
+// Which statement a suppression covers: the one it sits in, the one that ends
+// on its line just before it (a trailing comment), or else the next one.
+Statement* suppression_target(const Suppression& s, std::vector<Statement>& statements,
+                              const Source& source) {
+  Statement* previous = nullptr;
+  for (Statement& st : statements) {
+    if (s.offset >= st.offset && s.offset < st.offset + st.length) return &st;
+    if (st.offset > s.offset) {
+      if (previous != nullptr &&
+          source.position_of(previous->offset + previous->length).line ==
+              source.position_of(s.offset).line) {
+        return previous;
+      }
+      return &st;
+    }
+    previous = &st;
+  }
+  if (previous != nullptr && source.position_of(previous->offset + previous->length).line ==
+                                 source.position_of(s.offset).line) {
+    return previous;
+  }
+  return nullptr;
+}
+
+// A psql meta-command (a backslash outside quotes) runs to the end of its line.
+struct MetaCommand {
+  std::size_t offset = 0;
+  std::size_t length = 0;
+};
+
+}  // namespace
+
+std::string_view grammar_version() { return SAFEDB_GRAMMAR; }
+
+Result<FileAnalysis> analyse(const Source& source) {
+  const std::string& text = source.text();
+  FileAnalysis analysis;
+  analysis.path = source.path();
+
+  // 1. Tokens of PostgreSQL's own scanner: comments, psql backslashes.
+  std::vector<Token> tokens = scan(text);
+  std::string parse_text = text;
+  std::vector<MetaCommand> meta_commands;
+  std::vector<Suppression> suppressions;
+  for (const Token& token : tokens) {
+    if (token.kind == Token::Kind::backslash) {
+      if (!meta_commands.empty() &&
+          token.start < meta_commands.back().offset + meta_commands.back().length) {
+        continue;  // a backslash argument of the previous meta-command
+      }
+      std::size_t end = text.find('\n', token.start);
+      if (end == std::string::npos) end = text.size();
+      meta_commands.push_back({token.start, end - token.start});
+      // For the parser the meta-command ends any statement before it, as in psql.
+      parse_text[token.start] = ';';
+      std::fill(parse_text.begin() + static_cast<long>(token.start) + 1,
+                parse_text.begin() + static_cast<long>(end), ' ');
+    } else if (token.kind == Token::Kind::comment) {
+      std::string_view comment(text.data() + token.start, token.end - token.start);
+      if (auto s = parse_suppression(comment, token.start, source, analysis.file_findings)) {
+        suppressions.push_back(std::move(*s));
+      }
+    }
+  }
+
+  // 2. Parse with the real grammar and classify each statement in file order.
+  pg::Arena arena;
+  pg::Parsed parsed = pg::raw_parse(parse_text);
+  if (parsed.error) {
+    Position p = source.position_of(parsed.error->offset);
+    return Error::input(
+        fmt::format("{}:{}:{}: parse error: {}", source.path(), p.line, p.column, parsed.error->message));
+  }
+
+  FileState state;
+  std::vector<Statement> statements;
+  std::size_t next_meta = 0;
+  auto emit_meta_commands_before = [&](std::size_t offset) {
+    for (; next_meta < meta_commands.size() && meta_commands[next_meta].offset < offset; ++next_meta) {
+      const MetaCommand& m = meta_commands[next_meta];
+      Statement st;
+      st.offset = m.offset;
+      st.length = static_cast<std::size_t>(trim(std::string_view(text).substr(m.offset, m.length)).size());
+      st.position = source.position_of(m.offset);
+      st.kind = "PsqlMetaCommand";
+      st.effects.add(Effect::opaque);
+      Sink sink;
+      Scope scope(source, state, sink, st.findings, text, 0, m.offset, 0);
+      std::string_view command = st.text(source);
+      command = command.substr(0, command.find_first_of(" \t"));
+      scope.report("psql-meta-command", -1,
+                   fmt::format("psql meta-command {} cannot be analysed or honoured by safedb", command));
+      statements.push_back(std::move(st));
+    }
+  };
+
+  const ListCell* cell;
+  foreach (cell, parsed.statements) {
+    const RawStmt* raw = static_cast<const RawStmt*>(lfirst(cell));
+    std::size_t begin = static_cast<std::size_t>(std::max(raw->stmt_location, 0));
+    std::size_t end = raw->stmt_len > 0 ? begin + static_cast<std::size_t>(raw->stmt_len) : text.size();
+    // The statement's text runs from its first token to its last, without the
+    // white space and comments around it.
+    std::size_t first = end, last = begin;
+    for (const Token& t : tokens) {
+      if (t.start < begin || t.end > end || t.kind == Token::Kind::comment) continue;
+      if (t.kind == Token::Kind::semicolon) continue;
+      first = std::min(first, t.start);
+      last = std::max(last, t.end);
+    }
+    if (first >= last) {  // the scanner failed earlier; fall back to trimming white space
+      std::string_view slice = trim(std::string_view(parse_text).substr(begin, end - begin));
+      first = static_cast<std::size_t>(slice.data() - parse_text.data());
+      last = first + slice.size();
+    }
+    emit_meta_commands_before(first);
+
+    Statement st;
+    st.offset = first;
+    st.length = last - first;
+    st.position = source.position_of(first);
+    st.kind = std::string(pg::node_name(raw->stmt));
+    Sink sink;
+    Scope scope(source, state, sink, st.findings, text, 0, first, 0);
+    scope.set_statement(std::string_view(text).substr(first, last - first));
+    classify_statement(raw->stmt, scope);
+    check_timeouts(scope);
+    st.effects = sink.effects;
+    st.objects = std::move(sink.objects);
+    st.lock = sink.lock;
+    statements.push_back(std::move(st));
+  }
+  emit_meta_commands_before(text.size() + 1);
+
+  if (statements.empty()) {
+    return Error::input(fmt::format("{}: contains no SQL statements (only comments)", source.path()));
+  }
+  for (std::size_t i = 0; i < statements.size(); ++i) statements[i].index = static_cast<int>(i);
+
+  // 3. Inline suppressions mark findings; they never remove them.
+  for (const Suppression& s : suppressions) {
+    Statement* target = suppression_target(s, statements, source);
+    if (target == nullptr) continue;
+    for (Finding& f : target->findings) {
+      if (std::find(s.rules.begin(), s.rules.end(), f.rule) != s.rules.end()) {
+        f.suppressed_because = s.reason;
+      }
+    }
+  }
+  analysis.statements = std::move(statements);
+  return analysis;
+}
+
+}  // namespace safedb::sql

@@ -1,0 +1,96 @@
+#pragma once
+
+// The only header that includes libpg_query and PostgreSQL's parse-node
+// headers (C code). Include it LAST in a .cpp file: PostgreSQL's port.h
+// redefines printf, snprintf and strerror as macros, which are undone below but
+// would break any standard header included after it.
+//
+// Everything in here runs inside a parse Arena: node trees live in
+// libpg_query's memory contexts and are freed when the Arena ends.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+extern "C" {
+#include <pg_query.h>
+#include <pg_query_internal.h>
+#include <nodes/nodeFuncs.h>
+#include <nodes/parsenodes.h>
+#include <utils/palloc.h>
+}
+
+#undef printf
+#undef fprintf
+#undef sprintf
+#undef snprintf
+#undef vsnprintf
+#undef vsprintf
+#undef vfprintf
+#undef vprintf
+#undef strerror
+#undef strerror_r
+#undef qsort
+#undef strtof
+
+namespace safedb::sql::pg {
+
+// Owns one libpg_query memory context for its lifetime. Not nestable: one
+// Arena per analysis; nested parses (PL/pgSQL bodies, EXECUTE strings) run
+// inside the same Arena through raw_parse().
+class Arena {
+ public:
+  Arena() : context_(pg_query_enter_memory_context()) {}
+  ~Arena() { pg_query_exit_memory_context(context_); }
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+ private:
+  MemoryContext context_;
+};
+
+struct ParseError {
+  std::string message;
+  std::size_t offset = 0;  // byte offset into the parsed text
+};
+
+// Parses `text` (NUL-terminated) in the given libpg_query parse mode
+// (PG_QUERY_PARSE_DEFAULT, PG_QUERY_PARSE_PLPGSQL_EXPR, ...). On success
+// `statements` is a List of RawStmt owned by the current Arena.
+// REQUIRES: an Arena is alive.
+struct Parsed {
+  List* statements = nullptr;
+  std::optional<ParseError> error;
+};
+Parsed raw_parse(const std::string& text, int mode = PG_QUERY_PARSE_DEFAULT);
+
+// Parses the PL/pgSQL bodies of a CREATE FUNCTION or DO statement into
+// libpg_query's JSON rendering. Safe to call inside an Arena.
+struct PlpgsqlParsed {
+  std::string json;
+  std::optional<ParseError> error;
+};
+PlpgsqlParsed parse_plpgsql(const std::string& statement_text);
+
+// "DeleteStmt" for a DeleteStmt node; "Unknown" for tags the grammar lacks.
+std::string_view node_name(const Node* node);
+inline std::string_view node_name(NodeTag tag) {
+  Node n{tag};
+  return node_name(&n);
+}
+
+// The text of a String node, or "" for anything else.
+std::string_view string_value(const Node* node);
+// Dotted name of a List of String nodes, e.g. "public.messages".
+std::string dotted(const List* names);
+// "schema.name" of a relation; unqualified names are assumed to live in "public".
+std::string qualified(const RangeVar* relation);
+// The same for a List of String nodes (an object name in DROP, COMMENT, ...).
+std::string qualified(const List* names);
+// Lower-case last element of a function name list ("pg_catalog.setval" -> "setval").
+std::string function_name(const List* funcname);
+// The schema of a function name list, "" when unqualified.
+std::string function_schema(const List* funcname);
+
+}  // namespace safedb::sql::pg
