@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safedb/crypto/keys.h"
+#include "safedb/util/result.h"
+
+namespace safedb::crypto {
+
+// One line of an OpenSSH allowed_signers file (ssh-keygen(1), ALLOWED SIGNERS):
+//   principals [options] keytype base64key [comment]
+// principals: comma-separated, may contain '*' and '?' wildcards (matched
+// against the principal a verifier asks about). Options honoured:
+// namespaces="a,b", valid-after=, valid-before= (YYYYMMDD[HHMM[SS]][Z], UTC
+// with Z, otherwise local time as ssh-keygen does). cert-authority lines are
+// kept but never match a plain key.
+struct AllowedSigner {
+  std::vector<std::string> principals;
+  PublicKey key;
+  std::vector<std::string> namespaces;  // empty: every namespace
+  std::optional<std::int64_t> valid_after;   // unix seconds
+  std::optional<std::int64_t> valid_before;  // unix seconds
+  bool cert_authority = false;
+  int line = 0;
+};
+
+class AllowedSigners {
+ public:
+  // Errors name the file and line of the first malformed entry (all of them,
+  // one per line of the message, when several are malformed).
+  static Result<AllowedSigners> load(const std::string& path);
+  static Result<AllowedSigners> parse(std::string_view text, const std::string& name);
+
+  // The principals for which `key` may sign in namespace `ns` at unix time `when`.
+  // Fails with a plain-words reason when none: the key is unknown (naming its
+  // fingerprint), not allowed in `ns`, or outside its validity window.
+  Result<std::vector<std::string>> principals_for(const PublicKey& key, std::string_view ns,
+                                                  std::int64_t when) const;
+
+  const std::vector<AllowedSigner>& entries() const { return entries_; }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<AllowedSigner> entries_;
+};
+
+}  // namespace safedb::crypto
