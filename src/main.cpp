@@ -1,3 +1,5 @@
 #include "safedb/cli/main.h"
 
-int main(int argc, char** argv) { return safedb::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+  return safedb::cli::main(argc, argv);
+}

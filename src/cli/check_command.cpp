@@ -28,11 +28,15 @@ Result<sql::Source> load(const std::string& path) {
 
 Result<ExitCode> run_check(const CheckOptions& options, Context& context) {
   auto format = report::format_from_string(options.format);
-  if (!format) return Error::usage(fmt::format("unknown --format '{}' (text, json, sarif, github)", options.format));
+  if (!format)
+    return Error::usage(
+        fmt::format("unknown --format '{}' (text, json, sarif, github)", options.format));
   std::optional<sql::Severity> threshold;
   if (options.fail_on != "none") {
     threshold = sql::severity_from_string(options.fail_on);
-    if (!threshold) return Error::usage(fmt::format("unknown --fail-on '{}' (error, warning, info, none)", options.fail_on));
+    if (!threshold)
+      return Error::usage(
+          fmt::format("unknown --fail-on '{}' (error, warning, info, none)", options.fail_on));
   }
 
   // Analyse every file before deciding, so all unreadable or unparsable files
@@ -55,16 +59,25 @@ Result<ExitCode> run_check(const CheckOptions& options, Context& context) {
     checked.push_back({sources.back().get(), std::move(analysis).value()});
   }
   if (!errors.empty()) {
-    for (std::size_t i = 0; i + 1 < errors.size(); ++i) print_error(errors[i]);
+    for (std::size_t i = 0; i + 1 < errors.size(); ++i)
+      print_error(errors[i]);
     return errors.back();
   }
 
   std::string out;
   switch (*format) {
-    case report::Format::text: out = report::render_text(checked, {context.color}); break;
-    case report::Format::json: out = report::render_json(checked); break;
-    case report::Format::sarif: out = report::render_sarif(checked); break;
-    case report::Format::github: out = report::render_github(checked); break;
+    case report::Format::text:
+      out = report::render_text(checked, {context.color});
+      break;
+    case report::Format::json:
+      out = report::render_json(checked);
+      break;
+    case report::Format::sarif:
+      out = report::render_sarif(checked);
+      break;
+    case report::Format::github:
+      out = report::render_github(checked);
+      break;
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return report::fails(checked, threshold) ? ExitCode::no : ExitCode::ok;
@@ -74,10 +87,13 @@ Result<ExitCode> run_check(const CheckOptions& options, Context& context) {
 
 Handler setup_check(CLI::App& sub) {
   auto options = std::make_shared<CheckOptions>();
-  sub.add_option("files", options->files, "SQL files to analyse ('-' reads standard input)")->required();
-  sub.add_option("--format", options->format, "Output: text, json, sarif or github")->capture_default_str();
+  sub.add_option("files", options->files, "SQL files to analyse ('-' reads standard input)")
+      ->required();
+  sub.add_option("--format", options->format, "Output: text, json, sarif or github")
+      ->capture_default_str();
   sub.add_option("--fail-on", options->fail_on,
-                 "Exit 1 when a finding at or above this severity is not suppressed: error, warning, info, none")
+                 "Exit 1 when a finding at or above this severity is not suppressed: error, "
+                 "warning, info, none")
       ->capture_default_str();
   return [options](Context& context) { return run_check(*options, context); };
 }

@@ -26,12 +26,14 @@ std::string markdown() {
       "output format; a suppression without a reason is itself an error and is not honoured.\n\n"
       "| rule | severity | group | catches |\n|---|---|---|---|\n";
   for (const sql::RuleInfo& r : sql::all_rules()) {
-    out += fmt::format("| [`{}`](#{}) | {} | {} | {} |\n", r.id, r.id, to_string(r.severity), r.group, r.summary);
+    out += fmt::format("| [`{}`](#{}) | {} | {} | {} |\n", r.id, r.id, to_string(r.severity),
+                       r.group, r.summary);
   }
   for (const sql::RuleInfo& r : sql::all_rules()) {
-    out += fmt::format("\n## {}\n\n{} (default severity: **{}**, group: {})\n\n**Do instead:** {}\n\n"
-                       "Bad:\n\n```sql\n{}\n```\n\nGood:\n\n```sql\n{}\n```\n",
-                       r.id, r.summary, to_string(r.severity), r.group, r.help, r.bad, r.good);
+    out += fmt::format(
+        "\n## {}\n\n{} (default severity: **{}**, group: {})\n\n**Do instead:** {}\n\n"
+        "Bad:\n\n```sql\n{}\n```\n\nGood:\n\n```sql\n{}\n```\n",
+        r.id, r.summary, to_string(r.severity), r.group, r.help, r.bad, r.good);
   }
   return out;
 }
@@ -43,16 +45,23 @@ Result<ExitCode> run_rules(const RulesOptions& options) {
   } else if (options.format == "json") {
     nlohmann::json rules = nlohmann::json::array();
     for (const sql::RuleInfo& r : sql::all_rules()) {
-      rules.push_back({{"id", r.id}, {"severity", to_string(r.severity)}, {"group", r.group},
-                       {"summary", r.summary}, {"help", r.help}, {"bad", r.bad}, {"good", r.good}});
+      rules.push_back({{"id", r.id},
+                       {"severity", to_string(r.severity)},
+                       {"group", r.group},
+                       {"summary", r.summary},
+                       {"help", r.help},
+                       {"bad", r.bad},
+                       {"good", r.good}});
     }
     out = rules.dump(2) + "\n";
   } else if (options.format == "text") {
     for (const sql::RuleInfo& r : sql::all_rules()) {
-      out += fmt::format("{:<36} {:<8} {:<12} {}\n", r.id, to_string(r.severity), r.group, r.summary);
+      out +=
+          fmt::format("{:<36} {:<8} {:<12} {}\n", r.id, to_string(r.severity), r.group, r.summary);
     }
   } else {
-    return Error::usage(fmt::format("unknown --format '{}' (text, json, markdown)", options.format));
+    return Error::usage(
+        fmt::format("unknown --format '{}' (text, json, markdown)", options.format));
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return ExitCode::ok;
@@ -62,7 +71,8 @@ Result<ExitCode> run_rules(const RulesOptions& options) {
 
 Handler setup_rules(CLI::App& sub) {
   auto options = std::make_shared<RulesOptions>();
-  sub.add_option("--format", options->format, "Output: text, json or markdown")->capture_default_str();
+  sub.add_option("--format", options->format, "Output: text, json or markdown")
+      ->capture_default_str();
   return [options](Context&) { return run_rules(*options); };
 }
 

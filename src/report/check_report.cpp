@@ -14,9 +14,11 @@ std::optional<Format> format_from_string(std::string_view name) {
 
 std::vector<const sql::Finding*> findings_of(const sql::FileAnalysis& analysis) {
   std::vector<const sql::Finding*> all;
-  for (const sql::Finding& f : analysis.file_findings) all.push_back(&f);
+  for (const sql::Finding& f : analysis.file_findings)
+    all.push_back(&f);
   for (const sql::Statement& st : analysis.statements) {
-    for (const sql::Finding& f : st.findings) all.push_back(&f);
+    for (const sql::Finding& f : st.findings)
+      all.push_back(&f);
   }
   std::stable_sort(all.begin(), all.end(), [](const sql::Finding* a, const sql::Finding* b) {
     return a->position.line != b->position.line ? a->position.line < b->position.line
@@ -35,9 +37,15 @@ Tally tally(const std::vector<CheckedFile>& files) {
         continue;
       }
       switch (f->severity) {
-        case sql::Severity::error: ++t.errors; break;
-        case sql::Severity::warning: ++t.warnings; break;
-        case sql::Severity::info: ++t.infos; break;
+        case sql::Severity::error:
+          ++t.errors;
+          break;
+        case sql::Severity::warning:
+          ++t.warnings;
+          break;
+        case sql::Severity::info:
+          ++t.infos;
+          break;
       }
     }
   }

@@ -10,10 +10,17 @@ std::string escape_data(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '%': out += "%25"; break;
-      case '\r': out += "%0D"; break;
-      case '\n': out += "%0A"; break;
-      default: out += c;
+      case '%':
+        out += "%25";
+        break;
+      case '\r':
+        out += "%0D";
+        break;
+      case '\n':
+        out += "%0A";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -22,18 +29,24 @@ std::string escape_data(std::string_view s) {
 std::string escape_property(std::string_view s) {
   std::string out;
   for (char c : escape_data(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
 
 std::string_view command(sql::Severity s) {
   switch (s) {
-    case sql::Severity::error: return "error";
-    case sql::Severity::warning: return "warning";
-    case sql::Severity::info: return "notice";
+    case sql::Severity::error:
+      return "error";
+    case sql::Severity::warning:
+      return "warning";
+    case sql::Severity::info:
+      return "notice";
   }
   return "error";
 }
@@ -47,7 +60,8 @@ std::string render_github(const std::vector<CheckedFile>& files) {
       if (f->suppressed_because) continue;  // reviewed and justified in the file itself
       out += fmt::format("::{} file={},line={},col={},title={}::{}\n", command(f->severity),
                          escape_property(file.analysis.path), f->position.line, f->position.column,
-                         escape_property("safedb " + f->rule), escape_data(f->message + ". " + f->help));
+                         escape_property("safedb " + f->rule),
+                         escape_data(f->message + ". " + f->help));
     }
   }
   return out;

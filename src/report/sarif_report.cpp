@@ -12,9 +12,12 @@ using nlohmann::json;
 
 std::string_view level(sql::Severity s) {
   switch (s) {
-    case sql::Severity::error: return "error";
-    case sql::Severity::warning: return "warning";
-    case sql::Severity::info: return "note";
+    case sql::Severity::error:
+      return "error";
+    case sql::Severity::warning:
+      return "warning";
+    case sql::Severity::info:
+      return "note";
   }
   return "error";
 }
@@ -43,21 +46,28 @@ std::string render_sarif(const std::vector<CheckedFile>& files) {
           {"level", level(f->severity)},
           {"message", {{"text", f->message + (f->help.empty() ? "" : " Help: " + f->help)}}},
           {"locations",
-           json::array({{{"physicalLocation",
-                          {{"artifactLocation", {{"uri", file.analysis.path}}},
-                           {"region", {{"startLine", f->position.line}, {"startColumn", f->position.column}}}}}}})}};
-      if (auto it = rule_index.find(f->rule); it != rule_index.end()) result["ruleIndex"] = it->second;
+           json::array(
+               {{{"physicalLocation",
+                  {{"artifactLocation", {{"uri", file.analysis.path}}},
+                   {"region",
+                    {{"startLine", f->position.line}, {"startColumn", f->position.column}}}}}}})}};
+      if (auto it = rule_index.find(f->rule); it != rule_index.end())
+        result["ruleIndex"] = it->second;
       if (f->suppressed_because) {
-        result["suppressions"] = json::array({{{"kind", "inSource"}, {"justification", *f->suppressed_because}}});
+        result["suppressions"] =
+            json::array({{{"kind", "inSource"}, {"justification", *f->suppressed_because}}});
       }
       results.push_back(std::move(result));
     }
   }
   json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},
-              {"runs", json::array({{{"tool", {{"driver", {{"name", "safedb"}, {"version", SAFEDB_VERSION},
-                                                            {"semanticVersion", SAFEDB_VERSION},
-                                                            {"rules", rules}}}}},
+              {"runs", json::array({{{"tool",
+                                      {{"driver",
+                                        {{"name", "safedb"},
+                                         {"version", SAFEDB_VERSION},
+                                         {"semanticVersion", SAFEDB_VERSION},
+                                         {"rules", rules}}}}},
                                      {"columnKind", "unicodeCodePoints"},
                                      {"results", results}}})}};
   return doc.dump(2) + "\n";

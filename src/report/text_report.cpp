@@ -17,16 +17,20 @@ struct Palette {
   std::string_view reset() const { return on ? "\033[0m" : ""; }
   std::string_view severity(sql::Severity s) const {
     switch (s) {
-      case sql::Severity::error: return red();
-      case sql::Severity::warning: return yellow();
-      case sql::Severity::info: return cyan();
+      case sql::Severity::error:
+        return red();
+      case sql::Severity::warning:
+        return yellow();
+      case sql::Severity::info:
+        return cyan();
     }
     return "";
   }
 };
 
 // "    3 | DELETE FROM t;" and a caret under the column.
-void source_excerpt(std::string& out, const sql::Source& source, sql::Position p, const Palette& c) {
+void source_excerpt(std::string& out, const sql::Source& source, sql::Position p,
+                    const Palette& c) {
   std::string_view line = source.line_text(p.line);
   if (line.size() > 200) line = line.substr(0, 200);
   const std::string number = std::to_string(p.line);
@@ -39,13 +43,14 @@ void source_excerpt(std::string& out, const sql::Source& source, sql::Position p
     pad += ch == '\t' ? '\t' : ' ';
     ++column;
   }
-  out += fmt::format("  {} {}|{} {}{}^{}\n", std::string(number.size(), ' '), c.dim(), c.reset(), pad,
-                     c.bold(), c.reset());
+  out += fmt::format("  {} {}|{} {}{}^{}\n", std::string(number.size(), ' '), c.dim(), c.reset(),
+                     pad, c.bold(), c.reset());
 }
 
 std::string effects_text(const sql::EffectSet& effects) {
   std::string out;
-  for (sql::Effect e : effects.list()) out += (out.empty() ? "" : ", ") + std::string(to_string(e));
+  for (sql::Effect e : effects.list())
+    out += (out.empty() ? "" : ", ") + std::string(to_string(e));
   return out;
 }
 
@@ -64,8 +69,8 @@ std::string render_text(const std::vector<CheckedFile>& files, TextStyle style) 
         continue;
       }
       out += fmt::format("{}{}:{}:{}:{} {}{}[{}]{}: {}\n", c.bold(), a.path, f->position.line,
-                         f->position.column, c.reset(), c.severity(f->severity), to_string(f->severity),
-                         f->rule, c.reset(), f->message);
+                         f->position.column, c.reset(), c.severity(f->severity),
+                         to_string(f->severity), f->rule, c.reset(), f->message);
       source_excerpt(out, *file.source, f->position, c);
       if (!f->help.empty()) out += fmt::format("  {}help:{} {}\n", c.bold(), c.reset(), f->help);
     }
@@ -73,27 +78,29 @@ std::string render_text(const std::vector<CheckedFile>& files, TextStyle style) 
     std::map<sql::Effect, int> per_effect;
     std::string listing;
     for (const sql::Statement& st : a.statements) {
-      for (sql::Effect e : st.effects.list()) ++per_effect[e];
+      for (sql::Effect e : st.effects.list())
+        ++per_effect[e];
       if (st.effects.empty()) continue;
       std::string objects;
-      for (const std::string& o : st.objects) objects += (objects.empty() ? "" : ", ") + o;
-      listing += fmt::format("  #{:<3} {:>4}:{:<3} {:<22} {:<40} {}{}\n", st.index, st.position.line,
-                             st.position.column, st.kind, effects_text(st.effects),
-                             st.lock == sql::LockMode::none ? "" : std::string(to_string(st.lock)) + " ",
-                             objects);
+      for (const std::string& o : st.objects)
+        objects += (objects.empty() ? "" : ", ") + o;
+      listing += fmt::format(
+          "  #{:<3} {:>4}:{:<3} {:<22} {:<40} {}{}\n", st.index, st.position.line,
+          st.position.column, st.kind, effects_text(st.effects),
+          st.lock == sql::LockMode::none ? "" : std::string(to_string(st.lock)) + " ", objects);
     }
     std::string summary;
     for (auto& [effect, count] : per_effect) {
       summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, to_string(effect));
     }
-    out += fmt::format("{}{}{}: {} statement{}{}\n", c.bold(), a.path, c.reset(), a.statements.size(),
-                       a.statements.size() == 1 ? "" : "s",
+    out += fmt::format("{}{}{}: {} statement{}{}\n", c.bold(), a.path, c.reset(),
+                       a.statements.size(), a.statements.size() == 1 ? "" : "s",
                        summary.empty() ? " (read-only or additive)" : " (" + summary + ")");
     out += listing;
   }
   Tally t = tally(files);
-  out += fmt::format("{} error{}, {} warning{}, {} info{}\n", t.errors, t.errors == 1 ? "" : "s", t.warnings,
-                     t.warnings == 1 ? "" : "s", t.infos,
+  out += fmt::format("{} error{}, {} warning{}, {} info{}\n", t.errors, t.errors == 1 ? "" : "s",
+                     t.warnings, t.warnings == 1 ? "" : "s", t.infos,
                      t.suppressed ? fmt::format(", {} suppressed", t.suppressed) : "");
   return out;
 }

@@ -7,8 +7,8 @@
 
 #include "safedb/sql/analysis.h"
 #include "safedb/sql/rules.h"
-#include "sql/scanner.h"
 #include "sql/classify.h"
+#include "sql/scanner.h"
 
 namespace safedb::sql {
 namespace {
@@ -21,8 +21,10 @@ struct Suppression {
 };
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -56,7 +58,8 @@ std::optional<Suppression> parse_suppression(std::string_view comment, std::size
     ids = comma == std::string_view::npos ? "" : ids.substr(comma + 1);
     if (id.empty()) continue;
     if (find_rule(id) == nullptr) {
-      problem("unknown-rule-in-suppression", fmt::format("safedb:ignore names unknown rule '{}'", id));
+      problem("unknown-rule-in-suppression",
+              fmt::format("safedb:ignore names unknown rule '{}'", id));
     } else {
       s.rules.push_back(std::move(id));
     }
@@ -82,9 +85,8 @@ Statement* suppression_target(const Suppression& s, std::vector<Statement>& stat
   for (Statement& st : statements) {
     if (s.offset >= st.offset && s.offset < st.offset + st.length) return &st;
     if (st.offset > s.offset) {
-      if (previous != nullptr &&
-          source.position_of(previous->offset + previous->length).line ==
-              source.position_of(s.offset).line) {
+      if (previous != nullptr && source.position_of(previous->offset + previous->length).line ==
+                                     source.position_of(s.offset).line) {
         return previous;
       }
       return &st;
@@ -106,7 +108,9 @@ struct MetaCommand {
 
 }  // namespace
 
-std::string_view grammar_version() { return SAFEDB_GRAMMAR; }
+std::string_view grammar_version() {
+  return SAFEDB_GRAMMAR;
+}
 
 Result<FileAnalysis> analyse(const Source& source) {
   const std::string& text = source.text();
@@ -139,24 +143,34 @@ Result<FileAnalysis> analyse(const Source& source) {
     }
   }
 
+  // Tokens of meta-commands are no part of any statement.
+  std::erase_if(tokens, [&](const Token& t) {
+    for (const MetaCommand& m : meta_commands) {
+      if (t.start >= m.offset && t.start < m.offset + m.length) return true;
+    }
+    return false;
+  });
+
   // 2. Parse with the real grammar and classify each statement in file order.
   pg::Arena arena;
   pg::Parsed parsed = pg::raw_parse(parse_text);
   if (parsed.error) {
     Position p = source.position_of(parsed.error->offset);
-    return Error::input(
-        fmt::format("{}:{}:{}: parse error: {}", source.path(), p.line, p.column, parsed.error->message));
+    return Error::input(fmt::format("{}:{}:{}: parse error: {}", source.path(), p.line, p.column,
+                                    parsed.error->message));
   }
 
   FileState state;
   std::vector<Statement> statements;
   std::size_t next_meta = 0;
   auto emit_meta_commands_before = [&](std::size_t offset) {
-    for (; next_meta < meta_commands.size() && meta_commands[next_meta].offset < offset; ++next_meta) {
+    for (; next_meta < meta_commands.size() && meta_commands[next_meta].offset < offset;
+         ++next_meta) {
       const MetaCommand& m = meta_commands[next_meta];
       Statement st;
       st.offset = m.offset;
-      st.length = static_cast<std::size_t>(trim(std::string_view(text).substr(m.offset, m.length)).size());
+      st.length =
+          static_cast<std::size_t>(trim(std::string_view(text).substr(m.offset, m.length)).size());
       st.position = source.position_of(m.offset);
       st.kind = "PsqlMetaCommand";
       st.effects.add(Effect::opaque);
@@ -164,8 +178,9 @@ Result<FileAnalysis> analyse(const Source& source) {
       Scope scope(source, state, sink, st.findings, text, 0, m.offset, 0);
       std::string_view command = st.text(source);
       command = command.substr(0, command.find_first_of(" \t"));
-      scope.report("psql-meta-command", -1,
-                   fmt::format("psql meta-command {} cannot be analysed or honoured by safedb", command));
+      scope.report(
+          "psql-meta-command", -1,
+          fmt::format("psql meta-command {} cannot be analysed or honoured by safedb", command));
       statements.push_back(std::move(st));
     }
   };
@@ -174,7 +189,8 @@ Result<FileAnalysis> analyse(const Source& source) {
   foreach (cell, parsed.statements) {
     const RawStmt* raw = static_cast<const RawStmt*>(lfirst(cell));
     std::size_t begin = static_cast<std::size_t>(std::max(raw->stmt_location, 0));
-    std::size_t end = raw->stmt_len > 0 ? begin + static_cast<std::size_t>(raw->stmt_len) : text.size();
+    std::size_t end =
+        raw->stmt_len > 0 ? begin + static_cast<std::size_t>(raw->stmt_len) : text.size();
     // The statement's text runs from its first token to its last, without the
     // white space and comments around it.
     std::size_t first = end, last = begin;
@@ -209,9 +225,11 @@ Result<FileAnalysis> analyse(const Source& source) {
   emit_meta_commands_before(text.size() + 1);
 
   if (statements.empty()) {
-    return Error::input(fmt::format("{}: contains no SQL statements (only comments)", source.path()));
+    return Error::input(
+        fmt::format("{}: contains no SQL statements (only comments)", source.path()));
   }
-  for (std::size_t i = 0; i < statements.size(); ++i) statements[i].index = static_cast<int>(i);
+  for (std::size_t i = 0; i < statements.size(); ++i)
+    statements[i].index = static_cast<int>(i);
 
   // 3. Inline suppressions mark findings; they never remove them.
   for (const Suppression& s : suppressions) {

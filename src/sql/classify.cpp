@@ -25,7 +25,8 @@ void classify_fragment(const std::string& sql, std::size_t base, int mode, Scope
   foreach (cell, parsed.statements) {
     const RawStmt* raw = static_cast<const RawStmt*>(lfirst(cell));
     std::size_t begin = static_cast<std::size_t>(std::max(raw->stmt_location, 0));
-    std::size_t length = raw->stmt_len > 0 ? static_cast<std::size_t>(raw->stmt_len) : std::string::npos;
+    std::size_t length =
+        raw->stmt_len > 0 ? static_cast<std::size_t>(raw->stmt_len) : std::string::npos;
     inner.set_statement(std::string_view(sql).substr(std::min(begin, sql.size()), length));
     // Expression fragments (PL/pgSQL conditions, assignments) parse to a bare
     // expression or a SELECT; both are walked for function calls.
@@ -59,18 +60,30 @@ void check_timeouts(Scope& scope) {
 void classify_statement(const Node* node, Scope& scope) {
   if (node == nullptr) return;
   switch (nodeTag(node)) {
-    case T_SelectStmt: return classify_select(castNode(SelectStmt, node), scope);
-    case T_InsertStmt: return classify_insert(castNode(InsertStmt, node), scope);
-    case T_UpdateStmt: return classify_update(castNode(UpdateStmt, node), scope);
-    case T_DeleteStmt: return classify_delete(castNode(DeleteStmt, node), scope);
-    case T_MergeStmt: return classify_merge(castNode(MergeStmt, node), scope);
-    case T_CreateStmt: return classify_create_table(castNode(CreateStmt, node), scope);
-    case T_IndexStmt: return classify_index(castNode(IndexStmt, node), scope);
-    case T_DropStmt: return classify_drop(castNode(DropStmt, node), scope);
-    case T_TruncateStmt: return classify_truncate(castNode(TruncateStmt, node), scope);
-    case T_RenameStmt: return classify_rename(castNode(RenameStmt, node), scope);
-    case T_AlterTableStmt: return classify_alter_table(castNode(AlterTableStmt, node), scope);
-    case T_DoStmt: return classify_do(castNode(DoStmt, node), scope);
+    case T_SelectStmt:
+      return classify_select(castNode(SelectStmt, node), scope);
+    case T_InsertStmt:
+      return classify_insert(castNode(InsertStmt, node), scope);
+    case T_UpdateStmt:
+      return classify_update(castNode(UpdateStmt, node), scope);
+    case T_DeleteStmt:
+      return classify_delete(castNode(DeleteStmt, node), scope);
+    case T_MergeStmt:
+      return classify_merge(castNode(MergeStmt, node), scope);
+    case T_CreateStmt:
+      return classify_create_table(castNode(CreateStmt, node), scope);
+    case T_IndexStmt:
+      return classify_index(castNode(IndexStmt, node), scope);
+    case T_DropStmt:
+      return classify_drop(castNode(DropStmt, node), scope);
+    case T_TruncateStmt:
+      return classify_truncate(castNode(TruncateStmt, node), scope);
+    case T_RenameStmt:
+      return classify_rename(castNode(RenameStmt, node), scope);
+    case T_AlterTableStmt:
+      return classify_alter_table(castNode(AlterTableStmt, node), scope);
+    case T_DoStmt:
+      return classify_do(castNode(DoStmt, node), scope);
     case T_CreateFunctionStmt:
       return classify_create_function(castNode(CreateFunctionStmt, node), scope);
     default:
@@ -79,8 +92,9 @@ void classify_statement(const Node* node, Scope& scope) {
   if (classify_utility(node, scope)) return;
   // Fail closed: a statement safedb does not know is treated as opaque.
   scope.add(Effect::opaque);
-  scope.report("unclassified-statement", -1,
-               fmt::format("{} is not classified by safedb; treated as opaque", pg::node_name(node)));
+  scope.report(
+      "unclassified-statement", -1,
+      fmt::format("{} is not classified by safedb; treated as opaque", pg::node_name(node)));
 }
 
 }  // namespace safedb::sql

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "sql/scope.h"
 #include "sql/pg_api.h"
+#include "sql/scope.h"
 
 namespace safedb::sql {
 
@@ -38,8 +38,8 @@ void classify_index(const IndexStmt* stmt, Scope& scope);
 void classify_drop(const DropStmt* stmt, Scope& scope);
 void classify_truncate(const TruncateStmt* stmt, Scope& scope);
 void classify_rename(const RenameStmt* stmt, Scope& scope);
-void classify_column_definition(const ColumnDef* column, const std::string& table, bool existing_table,
-                                Scope& scope);
+void classify_column_definition(const ColumnDef* column, const std::string& table,
+                                bool existing_table, Scope& scope);
 
 // classify_alter_table.cpp
 void classify_alter_table(const AlterTableStmt* stmt, Scope& scope);

@@ -34,7 +34,8 @@ LockMode lock_for(const AlterTableCmd* cmd) {
       return LockMode::share_row_exclusive;
     case AT_AddConstraint: {
       const Constraint* c = castNode(Constraint, cmd->def);
-      return c->contype == CONSTR_FOREIGN ? LockMode::share_row_exclusive : LockMode::access_exclusive;
+      return c->contype == CONSTR_FOREIGN ? LockMode::share_row_exclusive
+                                          : LockMode::access_exclusive;
     }
     case AT_DetachPartition: {
       const PartitionCmd* p = castNode(PartitionCmd, cmd->def);
@@ -59,19 +60,21 @@ void add_constraint(const Constraint* c, const std::string& table, bool existing
       break;
     case CONSTR_CHECK:
       if (existing && !c->skip_validation) {
-        scope.report("constraint-missing-not-valid", c->location,
-                     fmt::format("CHECK constraint {} is validated against every row of {} under an "
-                                 "ACCESS EXCLUSIVE lock",
-                                 name, table));
+        scope.report(
+            "constraint-missing-not-valid", c->location,
+            fmt::format("CHECK constraint {} is validated against every row of {} under an "
+                        "ACCESS EXCLUSIVE lock",
+                        name, table));
       }
       break;
     case CONSTR_PRIMARY:
     case CONSTR_UNIQUE:
     case CONSTR_EXCLUSION:
       if (existing && c->indexname == nullptr) {
-        scope.report("adding-unique-constraint", c->location,
-                     fmt::format("constraint {} builds its index on {} under an ACCESS EXCLUSIVE lock",
-                                 name, table));
+        scope.report(
+            "adding-unique-constraint", c->location,
+            fmt::format("constraint {} builds its index on {} under an ACCESS EXCLUSIVE lock", name,
+                        table));
       }
       break;
     default:
@@ -98,11 +101,13 @@ void classify_alter_table(const AlterTableStmt* stmt, Scope& scope) {
         if (!existing) break;
         scope.add(Effect::data_loss);
         scope.add(Effect::schema_break);
-        scope.report("ban-drop-column", -1,
-                     fmt::format("dropping column {} of {} deletes its values in every row", column, table));
+        scope.report(
+            "ban-drop-column", -1,
+            fmt::format("dropping column {} of {} deletes its values in every row", column, table));
         if (cmd->behavior == DROP_CASCADE) {
-          scope.report("drop-cascade", -1,
-                       "DROP COLUMN ... CASCADE also drops views, indexes and constraints that use it");
+          scope.report(
+              "drop-cascade", -1,
+              "DROP COLUMN ... CASCADE also drops views, indexes and constraints that use it");
         }
         break;
       case AT_AlterColumnType:
@@ -117,9 +122,10 @@ void classify_alter_table(const AlterTableStmt* stmt, Scope& scope) {
       case AT_SetNotNull:
         if (!existing) break;
         scope.add(Effect::schema_break);
-        scope.report("setting-not-null", -1,
-                     fmt::format("SET NOT NULL on {}.{} scans every row under an ACCESS EXCLUSIVE lock",
-                                 table, column));
+        scope.report(
+            "setting-not-null", -1,
+            fmt::format("SET NOT NULL on {}.{} scans every row under an ACCESS EXCLUSIVE lock",
+                        table, column));
         break;
       case AT_DropNotNull:
         if (!existing) break;
@@ -134,9 +140,10 @@ void classify_alter_table(const AlterTableStmt* stmt, Scope& scope) {
       case AT_DropConstraint:
         if (!existing) break;
         scope.add(Effect::schema_break);
-        scope.report("drop-object", -1,
-                     fmt::format("dropping constraint {} of {} removes a guarantee clients may rely on",
-                                 column, table));
+        scope.report(
+            "drop-object", -1,
+            fmt::format("dropping constraint {} of {} removes a guarantee clients may rely on",
+                        column, table));
         if (cmd->behavior == DROP_CASCADE) {
           scope.add(Effect::data_loss);
           scope.report("drop-cascade", -1,
@@ -149,35 +156,41 @@ void classify_alter_table(const AlterTableStmt* stmt, Scope& scope) {
       case AT_SetTableSpace:
       case AT_SetExpression:
         if (!existing) break;
-        scope.report("table-rewrite", -1,
-                     fmt::format("this form of ALTER TABLE rewrites {} under an ACCESS EXCLUSIVE lock",
-                                 table));
+        scope.report(
+            "table-rewrite", -1,
+            fmt::format("this form of ALTER TABLE rewrites {} under an ACCESS EXCLUSIVE lock",
+                        table));
         break;
       case AT_ChangeOwner:
         scope.add(Effect::privilege);
-        scope.report("privilege-change", -1, fmt::format("ALTER TABLE {} OWNER TO changes who controls it", table));
+        scope.report("privilege-change", -1,
+                     fmt::format("ALTER TABLE {} OWNER TO changes who controls it", table));
         break;
       case AT_EnableRowSecurity:
       case AT_ForceRowSecurity:
         scope.add(Effect::privilege);
         if (existing) {
-          scope.report("privilege-change", -1,
-                       fmt::format("row-level security on {} hides rows that no policy grants", table));
+          scope.report(
+              "privilege-change", -1,
+              fmt::format("row-level security on {} hides rows that no policy grants", table));
         }
         break;
       case AT_DisableRowSecurity:
       case AT_NoForceRowSecurity:
         scope.add(Effect::privilege);
-        scope.report("disable-row-level-security", -1,
-                     fmt::format("row-level security on {} is relaxed: rows its policies hid become visible",
-                                 table));
+        scope.report(
+            "disable-row-level-security", -1,
+            fmt::format("row-level security on {} is relaxed: rows its policies hid become visible",
+                        table));
         break;
       case AT_DisableTrig:
       case AT_DisableTrigAll:
       case AT_DisableTrigUser:
         scope.add(Effect::privilege);
-        scope.report("disable-trigger", -1,
-                     fmt::format("disabling triggers on {} bypasses the checks and audit they implement", table));
+        scope.report(
+            "disable-trigger", -1,
+            fmt::format("disabling triggers on {} bypasses the checks and audit they implement",
+                        table));
         break;
       case AT_DetachPartition:
         scope.add(Effect::schema_break);

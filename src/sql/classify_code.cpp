@@ -17,7 +17,8 @@ std::string option_string(const List* options, std::string_view name) {
     if (d->defname && name == d->defname) {
       if (d->arg && IsA(d->arg, String)) return std::string(pg::string_value(d->arg));
       if (d->arg && IsA(d->arg, List)) {  // AS 'body' or AS 'obj_file', 'link_symbol'
-        return std::string(pg::string_value(static_cast<const Node*>(linitial(castNode(List, d->arg)))));
+        return std::string(
+            pg::string_value(static_cast<const Node*>(linitial(castNode(List, d->arg)))));
       }
     }
   }
@@ -53,7 +54,8 @@ class PlpgsqlWalker {
 
   void walk(const json& node) {
     if (node.is_array()) {
-      for (const json& item : node) walk(item);
+      for (const json& item : node)
+        walk(item);
       return;
     }
     if (!node.is_object()) return;
@@ -76,6 +78,8 @@ class PlpgsqlWalker {
 
  private:
   // Source offset of `query`, searched for from the start of the current line.
+  // PL/pgSQL rewrites "PERFORM expr" as "SELECT expr": then the offset is
+  // where "SELECT " would start, so that node locations still land right.
   std::size_t locate(const std::string& query) {
     std::size_t line_start = 0;
     for (int l = 1; l < line_ && line_start != std::string_view::npos; ++l) {
@@ -83,9 +87,16 @@ class PlpgsqlWalker {
       if (line_start != std::string_view::npos) ++line_start;
     }
     if (line_start == std::string_view::npos) line_start = 0;
+    std::size_t at = scope_.base() + body_offset_;
     std::size_t found = body_.find(query, line_start);
-    if (found == std::string_view::npos) found = line_start;
-    return scope_.base() + body_offset_ + found;
+    if (found != std::string_view::npos) return at + found;
+    constexpr std::string_view kSelect = "SELECT ";
+    if (query.starts_with(kSelect)) {
+      found = body_.find(std::string_view(query).substr(kSelect.size()), line_start);
+      if (found != std::string_view::npos && at + found >= kSelect.size())
+        return at + found - kSelect.size();
+    }
+    return at + line_start;
   }
 
   void expression(const json& expr) {
@@ -117,22 +128,25 @@ class PlpgsqlWalker {
         if (list_length(select->targetList) == 1 && select->fromClause == NIL) {
           const ResTarget* target = castNode(ResTarget, linitial(select->targetList));
           literal = string_constant(target->val);
-          if (literal && IsA(target->val, A_Const)) literal_location = castNode(A_Const, target->val)->location;
+          if (literal && IsA(target->val, A_Const))
+            literal_location = castNode(A_Const, target->val)->location;
         }
       }
     }
     if (literal) {
-      std::size_t contents = literal_location >= 0
-                                 ? literal_contents(text, static_cast<std::size_t>(literal_location))
-                                 : 0;
+      std::size_t contents =
+          literal_location >= 0 ? literal_contents(text, static_cast<std::size_t>(literal_location))
+                                : 0;
       classify_fragment(*literal, at + contents, PG_QUERY_PARSE_DEFAULT, scope_);
       return;
     }
     scope_.add(Effect::opaque);
     Scope here = scope_.fragment(text, at);
-    here.report("dynamic-sql", -1,
-                fmt::format("EXECUTE of a computed string ({}): what it runs cannot be known before it runs",
-                            text.size() > 60 ? text.substr(0, 57) + "..." : text));
+    here.report(
+        "dynamic-sql", -1,
+        fmt::format(
+            "EXECUTE of a computed string ({}): what it runs cannot be known before it runs",
+            text.size() > 60 ? text.substr(0, 57) + "..." : text));
   }
 
   Scope& scope_;
@@ -152,9 +166,10 @@ void classify_plpgsql(std::string_view body, std::size_t body_offset, Scope& sco
     return;
   }
   json functions = json::parse(parsed.json, nullptr, false);
-  if (functions.is_discarded()) {
+  if (functions.is_discarded() || !functions.is_array() || functions.empty()) {
     scope.add(Effect::opaque);
-    scope.report("unanalysable-code", static_cast<int>(body_offset), "PL/pgSQL body could not be read");
+    scope.report("unanalysable-code", static_cast<int>(body_offset),
+                 "PL/pgSQL body could not be read");
     return;
   }
   // Positions reported by the walker are absolute; it needs the body's fragment offset.
@@ -187,7 +202,8 @@ void classify_do(const DoStmt* stmt, Scope& scope) {
 void classify_create_function(const CreateFunctionStmt* stmt, Scope& scope) {
   const std::string name = pg::function_name(stmt->funcname);
   std::string language = option_string(stmt->options, "language");
-  for (char& c : language) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : language)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const DefElem* security = option(stmt->options, "security");
   if (security && security->arg && IsA(security->arg, Boolean) && boolVal(security->arg)) {
     scope.add(Effect::privilege);
@@ -195,19 +211,21 @@ void classify_create_function(const CreateFunctionStmt* stmt, Scope& scope) {
       const ListCell* cell;
       foreach (cell, stmt->options) {
         const DefElem* d = castNode(DefElem, lfirst(cell));
-        if (d->defname && std::string_view(d->defname) == "set" && d->arg && IsA(d->arg, VariableSetStmt)) {
+        if (d->defname && std::string_view(d->defname) == "set" && d->arg &&
+            IsA(d->arg, VariableSetStmt)) {
           const VariableSetStmt* set = castNode(VariableSetStmt, d->arg);
           if (set->name && std::string_view(set->name) == "search_path") return true;
         }
       }
       return false;
     }();
-    scope.report("security-definer-function", -1,
-                 pins_search_path
-                     ? fmt::format("{} runs with its owner's privileges", name)
-                     : fmt::format("{} runs with its owner's privileges and does not pin search_path: "
-                                   "callers can hijack the objects it uses",
-                                   name));
+    scope.report(
+        "security-definer-function", -1,
+        pins_search_path
+            ? fmt::format("{} runs with its owner's privileges", name)
+            : fmt::format("{} runs with its owner's privileges and does not pin search_path: "
+                          "callers can hijack the objects it uses",
+                          name));
   }
 
   // The body runs when the function is called: classify it into the
@@ -228,7 +246,8 @@ void classify_create_function(const CreateFunctionStmt* stmt, Scope& scope) {
           const Node* item = static_cast<const Node*>(lfirst(cell));
           if (item && IsA(item, List)) {
             const ListCell* inner;
-            foreach (inner, castNode(List, item)) classify_statement(static_cast<const Node*>(lfirst(inner)), body);
+            foreach (inner, castNode(List, item))
+              classify_statement(static_cast<const Node*>(lfirst(inner)), body);
           } else {
             classify_statement(item, body);
           }
@@ -238,7 +257,8 @@ void classify_create_function(const CreateFunctionStmt* stmt, Scope& scope) {
       }
     } else if (as != nullptr) {
       const std::string text = option_string(stmt->options, "as");
-      classify_fragment(text, scope.base() + body_offset(scope, as->location), PG_QUERY_PARSE_DEFAULT, body);
+      classify_fragment(text, scope.base() + body_offset(scope, as->location),
+                        PG_QUERY_PARSE_DEFAULT, body);
     }
   } else {
     // C, internal or another procedural language: what it does is unknown.
@@ -254,19 +274,24 @@ void classify_function_call(const FuncCall* call, Scope& scope) {
   auto own = scope.file().functions.find(name);
   if (own != scope.file().functions.end()) {
     scope.add(own->second.effects);
-    for (const std::string& o : own->second.objects) scope.add_object(o);
+    for (const std::string& o : own->second.objects) {
+      scope.add_object(o);
+      scope.lock(own->second.lock, o);
+    }
     return;
   }
   const bool builtin_schema = schema.empty() || schema == "pg_catalog";
   const Volatility volatility = builtin_schema ? builtin_volatility(name) : Volatility::unknown;
   if (volatility == Volatility::immutable || volatility == Volatility::stable) return;
   auto first_arg = [&]() -> std::optional<std::string> {
-    return call->args ? string_constant(static_cast<const Node*>(linitial(call->args))) : std::nullopt;
+    return call->args ? string_constant(static_cast<const Node*>(linitial(call->args)))
+                      : std::nullopt;
   };
   if (volatility == Volatility::volatile_) {
     if (name == "setval") {
       scope.add(Effect::data_loss);
-      scope.report("sequence-restart", at, "setval() moves a sequence: values already handed out may repeat");
+      scope.report("sequence-restart", at,
+                   "setval() moves a sequence: values already handed out may repeat");
       return;
     }
     if (name == "lo_unlink") {
@@ -278,7 +303,8 @@ void classify_function_call(const FuncCall* call, Scope& scope) {
       std::optional<std::string> setting = first_arg();
       if (setting == "session_replication_role") {
         scope.add(Effect::privilege);
-        scope.report("disable-trigger", at, "set_config('session_replication_role', ...) can disable triggers");
+        scope.report("disable-trigger", at,
+                     "set_config('session_replication_role', ...) can disable triggers");
       } else if (setting == "lock_timeout") {
         scope.file().lock_timeout_set = true;
       } else if (setting == "statement_timeout") {
@@ -294,8 +320,9 @@ void classify_function_call(const FuncCall* call, Scope& scope) {
     }
     if (harmless_volatile(name)) return;
     scope.add(Effect::opaque);
-    scope.report("side-effect-function", at,
-                 fmt::format("{}() is a built-in function with side effects outside the data", name));
+    scope.report(
+        "side-effect-function", at,
+        fmt::format("{}() is a built-in function with side effects outside the data", name));
     return;
   }
   scope.add(Effect::opaque);

@@ -24,7 +24,8 @@ const Constraint* find_constraint(const List* constraints, ConstrType type) {
   const ListCell* cell;
   foreach (cell, constraints) {
     const Node* n = static_cast<const Node*>(lfirst(cell));
-    if (IsA(n, Constraint) && castNode(Constraint, n)->contype == type) return castNode(Constraint, n);
+    if (IsA(n, Constraint) && castNode(Constraint, n)->contype == type)
+      return castNode(Constraint, n);
   }
   return nullptr;
 }
@@ -34,7 +35,8 @@ std::string object_name(const Node* object, ObjectType type) {
   if (object == nullptr) return {};
   if (IsA(object, List)) {
     const List* names = castNode(List, object);
-    if (type == OBJECT_TRIGGER || type == OBJECT_RULE || type == OBJECT_POLICY) return pg::dotted(names);
+    if (type == OBJECT_TRIGGER || type == OBJECT_RULE || type == OBJECT_POLICY)
+      return pg::dotted(names);
     return pg::qualified(names);
   }
   if (IsA(object, String)) return std::string(pg::string_value(object));
@@ -56,24 +58,42 @@ std::string owning_table(const Node* object) {
 
 std::string_view object_type_word(ObjectType type) {
   switch (type) {
-    case OBJECT_TABLE: return "TABLE";
-    case OBJECT_FOREIGN_TABLE: return "FOREIGN TABLE";
-    case OBJECT_SCHEMA: return "SCHEMA";
-    case OBJECT_MATVIEW: return "MATERIALIZED VIEW";
-    case OBJECT_SEQUENCE: return "SEQUENCE";
-    case OBJECT_INDEX: return "INDEX";
-    case OBJECT_VIEW: return "VIEW";
-    case OBJECT_FUNCTION: return "FUNCTION";
-    case OBJECT_PROCEDURE: return "PROCEDURE";
-    case OBJECT_ROUTINE: return "ROUTINE";
-    case OBJECT_AGGREGATE: return "AGGREGATE";
-    case OBJECT_TYPE: return "TYPE";
-    case OBJECT_DOMAIN: return "DOMAIN";
-    case OBJECT_TRIGGER: return "TRIGGER";
-    case OBJECT_RULE: return "RULE";
-    case OBJECT_POLICY: return "POLICY";
-    case OBJECT_EXTENSION: return "EXTENSION";
-    default: return "object";
+    case OBJECT_TABLE:
+      return "TABLE";
+    case OBJECT_FOREIGN_TABLE:
+      return "FOREIGN TABLE";
+    case OBJECT_SCHEMA:
+      return "SCHEMA";
+    case OBJECT_MATVIEW:
+      return "MATERIALIZED VIEW";
+    case OBJECT_SEQUENCE:
+      return "SEQUENCE";
+    case OBJECT_INDEX:
+      return "INDEX";
+    case OBJECT_VIEW:
+      return "VIEW";
+    case OBJECT_FUNCTION:
+      return "FUNCTION";
+    case OBJECT_PROCEDURE:
+      return "PROCEDURE";
+    case OBJECT_ROUTINE:
+      return "ROUTINE";
+    case OBJECT_AGGREGATE:
+      return "AGGREGATE";
+    case OBJECT_TYPE:
+      return "TYPE";
+    case OBJECT_DOMAIN:
+      return "DOMAIN";
+    case OBJECT_TRIGGER:
+      return "TRIGGER";
+    case OBJECT_RULE:
+      return "RULE";
+    case OBJECT_POLICY:
+      return "POLICY";
+    case OBJECT_EXTENSION:
+      return "EXTENSION";
+    default:
+      return "object";
   }
 }
 
@@ -92,8 +112,8 @@ void referenced_tables(const List* constraints, Scope& scope) {
 
 }  // namespace
 
-void classify_column_definition(const ColumnDef* column, const std::string& table, bool existing_table,
-                                Scope& scope) {
+void classify_column_definition(const ColumnDef* column, const std::string& table,
+                                bool existing_table, Scope& scope) {
   const std::string type = type_name(column->typeName);
   const std::string name = column->colname ? column->colname : "?";
   const int at = column->location;
@@ -113,18 +133,21 @@ void classify_column_definition(const ColumnDef* column, const std::string& tabl
   }
   const bool primary = has_constraint(column->constraints, CONSTR_PRIMARY);
   if (primary && (type == "int4" || type == "serial" || type == "serial4" || type == "int2")) {
-    scope.report("prefer-bigint-over-int", at,
-                 fmt::format("primary key {} of {} is a 32-bit integer and can run out", name, table));
+    scope.report(
+        "prefer-bigint-over-int", at,
+        fmt::format("primary key {} of {} is a 32-bit integer and can run out", name, table));
   }
   referenced_tables(column->constraints, scope);
   if (!existing_table) return;
 
   // Adding a column to a table that already holds rows.
   const Constraint* default_constraint = find_constraint(column->constraints, CONSTR_DEFAULT);
-  const Node* default_expr = default_constraint ? default_constraint->raw_expr : column->raw_default;
+  const Node* default_expr =
+      default_constraint ? default_constraint->raw_expr : column->raw_default;
   const bool identity = has_constraint(column->constraints, CONSTR_IDENTITY);
   const bool generated = has_constraint(column->constraints, CONSTR_GENERATED);
-  const bool not_null = column->is_not_null || has_constraint(column->constraints, CONSTR_NOTNULL) || primary;
+  const bool not_null =
+      column->is_not_null || has_constraint(column->constraints, CONSTR_NOTNULL) || primary;
   if (not_null && default_expr == nullptr && !identity && !generated && !serial) {
     scope.report("adding-not-nullable-field", at,
                  fmt::format("column {} is added to existing table {} as NOT NULL without a "
@@ -200,10 +223,11 @@ void classify_index(const IndexStmt* stmt, Scope& scope) {
   }
   scope.lock(LockMode::share, table);
   if (scope.existing(table)) {
-    scope.report("require-concurrent-index-creation", -1,
-                 fmt::format("CREATE INDEX without CONCURRENTLY blocks writes to {} while the index "
-                             "is built",
-                             table));
+    scope.report(
+        "require-concurrent-index-creation", -1,
+        fmt::format("CREATE INDEX without CONCURRENTLY blocks writes to {} while the index "
+                    "is built",
+                    table));
   }
 }
 
@@ -235,7 +259,8 @@ void classify_drop(const DropStmt* stmt, Scope& scope) {
         scope.add(Effect::data_loss);
         scope.add(Effect::schema_break);
         scope.lock(LockMode::access_exclusive, name);
-        scope.report("ban-drop-table", -1, fmt::format("DROP {} {} deletes the table and all its rows", word, name));
+        scope.report("ban-drop-table", -1,
+                     fmt::format("DROP {} {} deletes the table and all its rows", word, name));
         break;
       case OBJECT_SCHEMA:
         scope.add(Effect::data_loss);
@@ -276,17 +301,21 @@ void classify_drop(const DropStmt* stmt, Scope& scope) {
       case OBJECT_POLICY:
         scope.add(Effect::privilege);
         scope.lock(LockMode::access_exclusive, owning_table(object));
-        scope.report("privilege-change", -1, fmt::format("DROP POLICY {} changes who sees which rows", name));
+        scope.report("privilege-change", -1,
+                     fmt::format("DROP POLICY {} changes who sees which rows", name));
         break;
       case OBJECT_TRIGGER:
       case OBJECT_RULE:
         scope.add(Effect::schema_break);
         scope.lock(LockMode::access_exclusive, owning_table(object));
-        scope.report("drop-object", -1, fmt::format("DROP {} {}: behaviour that clients rely on goes away", word, name));
+        scope.report(
+            "drop-object", -1,
+            fmt::format("DROP {} {}: behaviour that clients rely on goes away", word, name));
         break;
       default:
         scope.add(Effect::schema_break);
-        scope.report("drop-object", -1, fmt::format("DROP {} {}: clients that use it will fail", word, name));
+        scope.report("drop-object", -1,
+                     fmt::format("DROP {} {}: clients that use it will fail", word, name));
         break;
     }
   }
@@ -315,8 +344,9 @@ void classify_truncate(const TruncateStmt* stmt, Scope& scope) {
   scope.add(Effect::data_loss);
   scope.report("ban-truncate", -1, fmt::format("TRUNCATE {} deletes every row at once", names));
   if (stmt->behavior == DROP_CASCADE) {
-    scope.report("truncate-cascade", -1,
-                 "TRUNCATE ... CASCADE also empties every table with a foreign key to these tables");
+    scope.report(
+        "truncate-cascade", -1,
+        "TRUNCATE ... CASCADE also empties every table with a foreign key to these tables");
   }
   if (stmt->restart_seqs) {
     scope.report("sequence-restart", -1, "RESTART IDENTITY resets the sequences these tables own");
@@ -324,20 +354,21 @@ void classify_truncate(const TruncateStmt* stmt, Scope& scope) {
 }
 
 void classify_rename(const RenameStmt* stmt, Scope& scope) {
-  std::string name = stmt->relation ? pg::qualified(stmt->relation)
-                                    : object_name(stmt->object, stmt->renameType);
+  std::string name =
+      stmt->relation ? pg::qualified(stmt->relation) : object_name(stmt->object, stmt->renameType);
   scope.add_object(name);
   const bool existing = !stmt->relation || scope.existing(name);
   if (stmt->relation) {
-    // ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE; other renames of relations ACCESS EXCLUSIVE.
+    // ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE; other renames of relations ACCESS
+    // EXCLUSIVE.
     scope.lock(stmt->renameType == OBJECT_INDEX ? LockMode::share_update_exclusive
                                                 : LockMode::access_exclusive,
                name);
   }
-  const bool renames_relation = stmt->renameType == OBJECT_TABLE || stmt->renameType == OBJECT_VIEW ||
-                                stmt->renameType == OBJECT_MATVIEW ||
-                                stmt->renameType == OBJECT_FOREIGN_TABLE ||
-                                stmt->renameType == OBJECT_SEQUENCE || stmt->renameType == OBJECT_INDEX;
+  const bool renames_relation =
+      stmt->renameType == OBJECT_TABLE || stmt->renameType == OBJECT_VIEW ||
+      stmt->renameType == OBJECT_MATVIEW || stmt->renameType == OBJECT_FOREIGN_TABLE ||
+      stmt->renameType == OBJECT_SEQUENCE || stmt->renameType == OBJECT_INDEX;
   if (renames_relation && stmt->relation && stmt->newname) {
     std::string schema = name.substr(0, name.find('.'));
     if (!existing) {

@@ -10,7 +10,8 @@ namespace {
 
 // State of one walk over a query tree.
 struct Walk {
-  Scope* scope = nullptr;
+  explicit Walk(Scope& s) : scope(&s) {}
+  Scope* scope;
   std::set<std::string> cte_names;  // unqualified names that refer to WITH queries
   LockMode read_mode = LockMode::access_share;
 };
@@ -39,7 +40,8 @@ bool walker(Node* node, void* context) {
       break;  // and walk its arguments
     case T_RangeVar: {
       const RangeVar* rv = castNode(RangeVar, node);
-      if (rv->schemaname == nullptr && rv->relname && walk.cte_names.count(rv->relname)) return false;
+      if (rv->schemaname == nullptr && rv->relname && walk.cte_names.count(rv->relname))
+        return false;
       scope.lock(walk.read_mode, pg::qualified(rv));
       return false;
     }
@@ -97,7 +99,9 @@ void walk_all(std::initializer_list<const Node*> nodes, Walk& walk) {
   }
 }
 
-const Node* as_node(const void* p) { return static_cast<const Node*>(p); }
+const Node* as_node(const void* p) {
+  return static_cast<const Node*>(p);
+}
 
 void target(const RangeVar* relation, Scope& scope) {
   std::string name = pg::qualified(relation);
@@ -106,14 +110,15 @@ void target(const RangeVar* relation, Scope& scope) {
 }
 
 void delete_stmt(const DeleteStmt* stmt, Scope& scope, int anchor) {
-  Walk walk{&scope};
+  Walk walk(scope);
   record_ctes(stmt->withClause, walk);
   std::string name = pg::qualified(stmt->relation);
   target(stmt->relation, scope);
   scope.add(Effect::data_loss);
   if (stmt->whereClause == nullptr) {
-    scope.report("unbounded-delete", anchor,
-                 fmt::format("DELETE FROM {} has no WHERE clause: every row will be removed", name));
+    scope.report(
+        "unbounded-delete", anchor,
+        fmt::format("DELETE FROM {} has no WHERE clause: every row will be removed", name));
   } else if (evaluate_condition(stmt->whereClause) == Truth::yes) {
     scope.report("unbounded-delete", anchor,
                  fmt::format("DELETE FROM {} has a WHERE clause that is always true: every row "
@@ -129,7 +134,7 @@ void delete_stmt(const DeleteStmt* stmt, Scope& scope, int anchor) {
 }
 
 void update_stmt(const UpdateStmt* stmt, Scope& scope, int anchor) {
-  Walk walk{&scope};
+  Walk walk(scope);
   record_ctes(stmt->withClause, walk);
   std::string name = pg::qualified(stmt->relation);
   target(stmt->relation, scope);
@@ -152,7 +157,7 @@ void update_stmt(const UpdateStmt* stmt, Scope& scope, int anchor) {
 }
 
 void insert_stmt(const InsertStmt* stmt, Scope& scope, int anchor) {
-  Walk walk{&scope};
+  Walk walk(scope);
   record_ctes(stmt->withClause, walk);
   target(stmt->relation, scope);
   if (stmt->onConflictClause != nullptr && stmt->onConflictClause->action == ONCONFLICT_UPDATE) {
@@ -161,15 +166,17 @@ void insert_stmt(const InsertStmt* stmt, Scope& scope, int anchor) {
                  fmt::format("INSERT ... ON CONFLICT DO UPDATE overwrites existing rows of {}",
                              pg::qualified(stmt->relation)));
   }
-  const Node* conflict_set = stmt->onConflictClause ? as_node(stmt->onConflictClause->targetList) : nullptr;
-  const Node* conflict_where = stmt->onConflictClause ? stmt->onConflictClause->whereClause : nullptr;
+  const Node* conflict_set =
+      stmt->onConflictClause ? as_node(stmt->onConflictClause->targetList) : nullptr;
+  const Node* conflict_where =
+      stmt->onConflictClause ? stmt->onConflictClause->whereClause : nullptr;
   walk_all({as_node(stmt->withClause), stmt->selectStmt, conflict_set, conflict_where,
             as_node(stmt->returningList)},
            walk);
 }
 
 void merge_stmt(const MergeStmt* stmt, Scope& scope, int anchor) {
-  Walk walk{&scope};
+  Walk walk(scope);
   record_ctes(stmt->withClause, walk);
   std::string name = pg::qualified(stmt->relation);
   target(stmt->relation, scope);
@@ -186,12 +193,13 @@ void merge_stmt(const MergeStmt* stmt, Scope& scope, int anchor) {
   }
   if (modifies) {
     scope.add(Effect::data_loss);
-    scope.report("merge-modifies-rows", anchor,
-                 deletes_unmatched
-                     ? fmt::format("MERGE INTO {} deletes every row that is absent from its source "
-                                   "(WHEN NOT MATCHED BY SOURCE THEN DELETE)",
-                                   name)
-                     : fmt::format("MERGE INTO {} updates or deletes existing rows irreversibly", name));
+    scope.report(
+        "merge-modifies-rows", anchor,
+        deletes_unmatched
+            ? fmt::format("MERGE INTO {} deletes every row that is absent from its source "
+                          "(WHEN NOT MATCHED BY SOURCE THEN DELETE)",
+                          name)
+            : fmt::format("MERGE INTO {} updates or deletes existing rows irreversibly", name));
   }
   walk_all({as_node(stmt->withClause), stmt->sourceRelation, stmt->joinCondition,
             as_node(stmt->returningList)},
@@ -201,16 +209,24 @@ void merge_stmt(const MergeStmt* stmt, Scope& scope, int anchor) {
 }  // namespace
 
 void classify_expressions(const Node* node, Scope& scope) {
-  Walk walk{&scope};
+  Walk walk(scope);
   walk_all({node}, walk);
 }
 
 void classify_select(const SelectStmt* stmt, Scope& scope) {
   classify_expressions(reinterpret_cast<const Node*>(stmt), scope);
 }
-void classify_insert(const InsertStmt* stmt, Scope& scope) { insert_stmt(stmt, scope, -1); }
-void classify_update(const UpdateStmt* stmt, Scope& scope) { update_stmt(stmt, scope, -1); }
-void classify_delete(const DeleteStmt* stmt, Scope& scope) { delete_stmt(stmt, scope, -1); }
-void classify_merge(const MergeStmt* stmt, Scope& scope) { merge_stmt(stmt, scope, -1); }
+void classify_insert(const InsertStmt* stmt, Scope& scope) {
+  insert_stmt(stmt, scope, -1);
+}
+void classify_update(const UpdateStmt* stmt, Scope& scope) {
+  update_stmt(stmt, scope, -1);
+}
+void classify_delete(const DeleteStmt* stmt, Scope& scope) {
+  delete_stmt(stmt, scope, -1);
+}
+void classify_merge(const MergeStmt* stmt, Scope& scope) {
+  merge_stmt(stmt, scope, -1);
+}
 
 }  // namespace safedb::sql

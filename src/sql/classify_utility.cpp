@@ -42,7 +42,9 @@ std::string set_value(const VariableSetStmt* stmt) {
 }
 
 // "2s", '5000' and the like turn a timeout on; 0, DEFAULT and RESET turn it off.
-bool timeout_enabled(const std::string& value) { return std::strtod(value.c_str(), nullptr) > 0; }
+bool timeout_enabled(const std::string& value) {
+  return std::strtod(value.c_str(), nullptr) > 0;
+}
 
 void classify_set(const VariableSetStmt* stmt, Scope& scope) {
   FileState& file = scope.file();
@@ -65,7 +67,8 @@ void classify_set(const VariableSetStmt* stmt, Scope& scope) {
     }
   } else if (name == "role" || name == "session_authorization") {
     scope.add(Effect::privilege);
-    scope.report("privilege-change", -1, fmt::format("SET {} changes the identity statements run as", name));
+    scope.report("privilege-change", -1,
+                 fmt::format("SET {} changes the identity statements run as", name));
   }
 }
 
@@ -89,7 +92,8 @@ void classify_transaction(const TransactionStmt* stmt, Scope& scope) {
     case TRANS_STMT_ROLLBACK_PREPARED:
       scope.add(Effect::opaque);
       scope.add(Effect::non_transactional);
-      scope.report("transaction-nesting", -1, "two-phase commit commands leave or act on prepared transactions");
+      scope.report("transaction-nesting", -1,
+                   "two-phase commit commands leave or act on prepared transactions");
       break;
     default:  // SAVEPOINT, RELEASE, ROLLBACK TO: fine inside safedb's transaction
       break;
@@ -125,7 +129,8 @@ void classify_reindex(const ReindexStmt* stmt, Scope& scope) {
   if (concurrently) {
     scope.add(Effect::non_transactional);
     if (scope.file().transaction_depth > 0) {
-      scope.report("concurrently-in-transaction", -1, "REINDEX CONCURRENTLY cannot run inside a transaction block");
+      scope.report("concurrently-in-transaction", -1,
+                   "REINDEX CONCURRENTLY cannot run inside a transaction block");
     }
   }
   if (stmt->relation == nullptr) {  // SCHEMA, SYSTEM, DATABASE
@@ -154,23 +159,57 @@ void classify_privilege(const Node* node, Scope& scope) {
   scope.add(Effect::privilege);
   std::string what;
   switch (nodeTag(node)) {
-    case T_GrantStmt: what = castNode(GrantStmt, node)->is_grant ? "GRANT" : "REVOKE"; break;
-    case T_GrantRoleStmt: what = castNode(GrantRoleStmt, node)->is_grant ? "GRANT role" : "REVOKE role"; break;
-    case T_CreateRoleStmt: what = "CREATE ROLE"; break;
-    case T_AlterRoleStmt: what = "ALTER ROLE"; break;
-    case T_AlterRoleSetStmt: what = "ALTER ROLE ... SET"; break;
-    case T_DropRoleStmt: what = "DROP ROLE"; break;
-    case T_AlterOwnerStmt: what = "ALTER ... OWNER TO"; break;
-    case T_AlterDefaultPrivilegesStmt: what = "ALTER DEFAULT PRIVILEGES"; break;
-    case T_CreatePolicyStmt: what = "CREATE POLICY"; break;
-    case T_AlterPolicyStmt: what = "ALTER POLICY"; break;
-    case T_ReassignOwnedStmt: what = "REASSIGN OWNED"; break;
-    case T_CreateUserMappingStmt: what = "CREATE USER MAPPING"; break;
-    case T_AlterUserMappingStmt: what = "ALTER USER MAPPING"; break;
-    case T_DropUserMappingStmt: what = "DROP USER MAPPING"; break;
-    case T_CreateEventTrigStmt: what = "CREATE EVENT TRIGGER"; break;
-    case T_AlterEventTrigStmt: what = "ALTER EVENT TRIGGER"; break;
-    default: what = std::string(pg::node_name(node)); break;
+    case T_GrantStmt:
+      what = castNode(GrantStmt, node)->is_grant ? "GRANT" : "REVOKE";
+      break;
+    case T_GrantRoleStmt:
+      what = castNode(GrantRoleStmt, node)->is_grant ? "GRANT role" : "REVOKE role";
+      break;
+    case T_CreateRoleStmt:
+      what = "CREATE ROLE";
+      break;
+    case T_AlterRoleStmt:
+      what = "ALTER ROLE";
+      break;
+    case T_AlterRoleSetStmt:
+      what = "ALTER ROLE ... SET";
+      break;
+    case T_DropRoleStmt:
+      what = "DROP ROLE";
+      break;
+    case T_AlterOwnerStmt:
+      what = "ALTER ... OWNER TO";
+      break;
+    case T_AlterDefaultPrivilegesStmt:
+      what = "ALTER DEFAULT PRIVILEGES";
+      break;
+    case T_CreatePolicyStmt:
+      what = "CREATE POLICY";
+      break;
+    case T_AlterPolicyStmt:
+      what = "ALTER POLICY";
+      break;
+    case T_ReassignOwnedStmt:
+      what = "REASSIGN OWNED";
+      break;
+    case T_CreateUserMappingStmt:
+      what = "CREATE USER MAPPING";
+      break;
+    case T_AlterUserMappingStmt:
+      what = "ALTER USER MAPPING";
+      break;
+    case T_DropUserMappingStmt:
+      what = "DROP USER MAPPING";
+      break;
+    case T_CreateEventTrigStmt:
+      what = "CREATE EVENT TRIGGER";
+      break;
+    case T_AlterEventTrigStmt:
+      what = "ALTER EVENT TRIGGER";
+      break;
+    default:
+      what = std::string(pg::node_name(node));
+      break;
   }
   scope.report("privilege-change", -1, fmt::format("{} changes who may do what", what));
 }
@@ -179,8 +218,12 @@ void classify_privilege(const Node* node, Scope& scope) {
 
 bool classify_utility(const Node* node, Scope& scope) {
   switch (nodeTag(node)) {
-    case T_VacuumStmt: classify_vacuum(castNode(VacuumStmt, node), scope); return true;
-    case T_ReindexStmt: classify_reindex(castNode(ReindexStmt, node), scope); return true;
+    case T_VacuumStmt:
+      classify_vacuum(castNode(VacuumStmt, node), scope);
+      return true;
+    case T_ReindexStmt:
+      classify_reindex(castNode(ReindexStmt, node), scope);
+      return true;
     case T_ClusterStmt: {
       const ClusterStmt* s = castNode(ClusterStmt, node);
       scope.add(Effect::maintenance);
@@ -191,7 +234,8 @@ bool classify_utility(const Node* node, Scope& scope) {
         scope.add_object(pg::qualified(s->relation));
         scope.lock(LockMode::access_exclusive, pg::qualified(s->relation));
       }
-      scope.report("cluster-table", -1, "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock");
+      scope.report("cluster-table", -1,
+                   "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock");
       return true;
     }
     case T_RefreshMatViewStmt: {
@@ -200,8 +244,9 @@ bool classify_utility(const Node* node, Scope& scope) {
       scope.add_object(name);
       scope.lock(s->concurrent ? LockMode::exclusive : LockMode::access_exclusive, name);
       if (!s->concurrent && scope.existing(name)) {
-        scope.report("refresh-materialized-view", -1,
-                     fmt::format("REFRESH MATERIALIZED VIEW {} blocks reads of it until done", name));
+        scope.report(
+            "refresh-materialized-view", -1,
+            fmt::format("REFRESH MATERIALIZED VIEW {} blocks reads of it until done", name));
       }
       return true;
     }
@@ -215,9 +260,10 @@ bool classify_utility(const Node* node, Scope& scope) {
         scope.lock(mode, name);
       }
       if (blocks_writes(mode)) {
-        scope.report("lock-table", -1,
-                     fmt::format("LOCK ... IN {} MODE blocks other sessions until the transaction ends",
-                                 to_string(mode)));
+        scope.report(
+            "lock-table", -1,
+            fmt::format("LOCK ... IN {} MODE blocks other sessions until the transaction ends",
+                        to_string(mode)));
       }
       return true;
     }
@@ -242,17 +288,23 @@ bool classify_utility(const Node* node, Scope& scope) {
     case T_DropOwnedStmt:
       scope.add(Effect::data_loss);
       scope.add(Effect::privilege);
-      scope.report("drop-owned", -1, "DROP OWNED drops every object the roles own, with their data");
+      scope.report("drop-owned", -1,
+                   "DROP OWNED drops every object the roles own, with their data");
       return true;
-    case T_VariableSetStmt: classify_set(castNode(VariableSetStmt, node), scope); return true;
-    case T_TransactionStmt: classify_transaction(castNode(TransactionStmt, node), scope); return true;
+    case T_VariableSetStmt:
+      classify_set(castNode(VariableSetStmt, node), scope);
+      return true;
+    case T_TransactionStmt:
+      classify_transaction(castNode(TransactionStmt, node), scope);
+      return true;
     case T_CopyStmt: {
       const CopyStmt* s = castNode(CopyStmt, node);
       if (s->is_program || s->filename != nullptr) {
         scope.add(Effect::opaque);
         scope.report("copy-program", -1,
-                     s->is_program ? "COPY ... PROGRAM runs a shell command on the database server"
-                                   : "COPY with a server-side file reads or writes the server's file system");
+                     s->is_program
+                         ? "COPY ... PROGRAM runs a shell command on the database server"
+                         : "COPY with a server-side file reads or writes the server's file system");
       }
       if (s->relation) {
         const std::string name = pg::qualified(s->relation);
@@ -272,7 +324,8 @@ bool classify_utility(const Node* node, Scope& scope) {
       auto it = scope.file().functions.find(name);
       if (it != scope.file().functions.end()) {
         scope.add(it->second.effects);
-        for (const std::string& o : it->second.objects) scope.add_object(o);
+        for (const std::string& o : it->second.objects)
+          scope.add_object(o);
       } else {
         scope.add(Effect::opaque);
         scope.report("call-procedure", -1,
@@ -295,12 +348,15 @@ bool classify_utility(const Node* node, Scope& scope) {
       if (it == scope.file().prepared.end()) {
         scope.add(Effect::opaque);
         scope.report("unknown-prepared-statement", -1,
-                     fmt::format("EXECUTE {} runs a statement prepared outside this file", s->name ? s->name : ""));
+                     fmt::format("EXECUTE {} runs a statement prepared outside this file",
+                                 s->name ? s->name : ""));
       } else {
         scope.add(it->second.effects);
-        for (const std::string& o : it->second.objects) scope.add_object(o);
+        for (const std::string& o : it->second.objects)
+          scope.add_object(o);
         if (it->second.lock > LockMode::none) {
-          for (const std::string& o : it->second.objects) scope.lock(it->second.lock, o);
+          for (const std::string& o : it->second.objects)
+            scope.lock(it->second.lock, o);
         }
       }
       classify_expressions(reinterpret_cast<const Node*>(s->params), scope);
@@ -327,21 +383,24 @@ bool classify_utility(const Node* node, Scope& scope) {
     case T_DropTableSpaceStmt:
       scope.add(Effect::non_transactional);
       scope.add(Effect::schema_break);
-      scope.report("drop-object", -1, "DROP TABLESPACE: objects stored there can no longer be created");
+      scope.report("drop-object", -1,
+                   "DROP TABLESPACE: objects stored there can no longer be created");
       return true;
     case T_DropdbStmt: {
       const DropdbStmt* s = castNode(DropdbStmt, node);
       scope.add(Effect::data_loss);
       scope.add(Effect::non_transactional);
       scope.add_object(s->dbname ? s->dbname : "");
-      scope.report("ban-drop-database", -1,
-                   fmt::format("DROP DATABASE {} deletes the whole database", s->dbname ? s->dbname : ""));
+      scope.report(
+          "ban-drop-database", -1,
+          fmt::format("DROP DATABASE {} deletes the whole database", s->dbname ? s->dbname : ""));
       return true;
     }
     case T_AlterSystemStmt:
       scope.add(Effect::privilege);
       scope.add(Effect::non_transactional);
-      scope.report("alter-system", -1, "ALTER SYSTEM changes the server configuration for every database");
+      scope.report("alter-system", -1,
+                   "ALTER SYSTEM changes the server configuration for every database");
       return true;
     case T_AlterDatabaseStmt:
     case T_AlterDatabaseSetStmt:
@@ -379,15 +438,18 @@ bool classify_utility(const Node* node, Scope& scope) {
       scope.add_object(name);
       if (has_option(s->options, "restart") && scope.existing(name)) {
         scope.add(Effect::data_loss);
-        scope.report("sequence-restart", -1,
-                     fmt::format("ALTER SEQUENCE {} RESTART can hand out values that are already in use", name));
+        scope.report(
+            "sequence-restart", -1,
+            fmt::format("ALTER SEQUENCE {} RESTART can hand out values that are already in use",
+                        name));
       }
       return true;
     }
     case T_CreateSchemaStmt: {
       const CreateSchemaStmt* s = castNode(CreateSchemaStmt, node);
       const ListCell* cell;
-      foreach (cell, s->schemaElts) classify_statement(static_cast<const Node*>(lfirst(cell)), scope);
+      foreach (cell, s->schemaElts)
+        classify_statement(static_cast<const Node*>(lfirst(cell)), scope);
       return true;
     }
     case T_CreateTrigStmt: {
@@ -418,28 +480,33 @@ bool classify_utility(const Node* node, Scope& scope) {
         if (!scope.existing(name)) return true;
       }
       scope.add(Effect::schema_break);
-      scope.report("renaming-object", -1, "SET SCHEMA moves the object: clients that name its old schema break");
+      scope.report("renaming-object", -1,
+                   "SET SCHEMA moves the object: clients that name its old schema break");
       return true;
     }
     case T_AlterTableMoveAllStmt:
       scope.add(Effect::blocking);
-      scope.report("table-rewrite", -1, "ALTER ... ALL IN TABLESPACE rewrites every table it moves");
+      scope.report("table-rewrite", -1,
+                   "ALTER ... ALL IN TABLESPACE rewrites every table it moves");
       return true;
     case T_AlterEnumStmt: {
       const AlterEnumStmt* s = castNode(AlterEnumStmt, node);
       if (s->oldVal != nullptr) {  // RENAME VALUE
         scope.add(Effect::schema_break);
-        scope.report("renaming-object", -1, "renaming an enum value breaks clients and data that use the old label");
+        scope.report("renaming-object", -1,
+                     "renaming an enum value breaks clients and data that use the old label");
       }
       return true;
     }
     case T_AlterDomainStmt: {
       const AlterDomainStmt* s = castNode(AlterDomainStmt, node);
-      // subtype: 'C' add constraint, 'X' drop constraint, 'N'/'O' drop/set not null, 'V' validate, 'T' default
+      // subtype: 'C' add constraint, 'X' drop constraint, 'N'/'O' drop/set not null, 'V' validate,
+      // 'T' default
       if (s->subtype == 'C' && s->def && IsA(s->def, Constraint) &&
           !castNode(Constraint, s->def)->skip_validation) {
-        scope.report("constraint-missing-not-valid", -1,
-                     "ALTER DOMAIN ... ADD CONSTRAINT checks every column of that domain in every table");
+        scope.report(
+            "constraint-missing-not-valid", -1,
+            "ALTER DOMAIN ... ADD CONSTRAINT checks every column of that domain in every table");
       }
       if (s->subtype == 'X' || s->subtype == 'N') scope.add(Effect::schema_break);
       return true;
@@ -448,7 +515,8 @@ bool classify_utility(const Node* node, Scope& scope) {
       const AlterFunctionStmt* s = castNode(AlterFunctionStmt, node);
       if (has_option(s->actions, "security")) {
         scope.add(Effect::privilege);
-        scope.report("security-definer-function", -1, "the function now runs with its owner's privileges");
+        scope.report("security-definer-function", -1,
+                     "the function now runs with its owner's privileges");
       }
       return true;
     }

@@ -42,11 +42,14 @@ std::optional<Value> constant_value(const Node* node) {
   }
 }
 
-Truth from_bool(bool b) { return b ? Truth::yes : Truth::no; }
+Truth from_bool(bool b) {
+  return b ? Truth::yes : Truth::no;
+}
 
 // Literal spellings PostgreSQL accepts for booleans ('t', 'yes', 'on', ...).
 Truth boolean_text(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (char& ch : s)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (s == "t" || s == "true" || s == "y" || s == "yes" || s == "on" || s == "1") return Truth::yes;
   if (s == "f" || s == "false" || s == "n" || s == "no" || s == "off" || s == "0") return Truth::no;
   return Truth::unknown;
@@ -145,11 +148,16 @@ Truth evaluate_condition(const Node* node) {
       Truth inner = evaluate_condition(reinterpret_cast<const Node*>(t->arg));
       if (inner == Truth::unknown) return inner;
       switch (t->booltesttype) {
-        case IS_TRUE: return from_bool(inner == Truth::yes);
-        case IS_NOT_TRUE: return from_bool(inner != Truth::yes);
-        case IS_FALSE: return from_bool(inner == Truth::no);
-        case IS_NOT_FALSE: return from_bool(inner != Truth::no);
-        default: return Truth::unknown;
+        case IS_TRUE:
+          return from_bool(inner == Truth::yes);
+        case IS_NOT_TRUE:
+          return from_bool(inner != Truth::yes);
+        case IS_FALSE:
+          return from_bool(inner == Truth::no);
+        case IS_NOT_FALSE:
+          return from_bool(inner != Truth::no);
+        default:
+          return Truth::unknown;
       }
     }
     default:

@@ -4,13 +4,20 @@ namespace safedb::sql {
 
 std::string_view to_string(Effect effect) {
   switch (effect) {
-    case Effect::data_loss: return "data-loss";
-    case Effect::blocking: return "blocking";
-    case Effect::schema_break: return "schema-break";
-    case Effect::privilege: return "privilege";
-    case Effect::opaque: return "opaque";
-    case Effect::non_transactional: return "non-transactional";
-    case Effect::maintenance: return "maintenance";
+    case Effect::data_loss:
+      return "data-loss";
+    case Effect::blocking:
+      return "blocking";
+    case Effect::schema_break:
+      return "schema-break";
+    case Effect::privilege:
+      return "privilege";
+    case Effect::opaque:
+      return "opaque";
+    case Effect::non_transactional:
+      return "non-transactional";
+    case Effect::maintenance:
+      return "maintenance";
   }
   return "opaque";
 }

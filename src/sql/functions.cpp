@@ -21,22 +21,67 @@ constexpr Builtin kBuiltins[] = {
 // Volatile built-ins whose side effects stay outside the data and schema: a
 // migration may call them freely. Every other volatile built-in is opaque.
 constexpr std::string_view kHarmlessVolatile[] = {
-    "clock_timestamp", "current_query", "currval", "gen_random_uuid", "lastval", "nextval",
-    "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_unlock", "pg_advisory_unlock_all",
-    "pg_advisory_unlock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared",
-    "pg_blocking_pids", "pg_collation_actual_version", "pg_control_checkpoint", "pg_control_init",
-    "pg_control_recovery", "pg_control_system", "pg_current_logfile", "pg_current_wal_flush_lsn",
-    "pg_current_wal_insert_lsn", "pg_current_wal_lsn", "pg_database_collation_actual_version",
-    "pg_database_size", "pg_get_wal_replay_pause_state", "pg_indexes_size", "pg_is_in_recovery",
-    "pg_is_wal_replay_paused", "pg_jit_available", "pg_last_committed_xact",
-    "pg_last_wal_receive_lsn", "pg_last_wal_replay_lsn", "pg_last_xact_replay_timestamp",
-    "pg_lock_status", "pg_notification_queue_usage", "pg_partition_ancestors", "pg_partition_tree",
-    "pg_relation_size", "pg_safe_snapshot_blocking_pids", "pg_sequence_last_value", "pg_sleep",
-    "pg_sleep_for", "pg_sleep_until", "pg_stat_clear_snapshot", "pg_stat_have_stats",
-    "pg_table_size", "pg_tablespace_size", "pg_total_relation_size", "pg_try_advisory_lock",
-    "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared",
-    "pg_xact_commit_timestamp", "pg_xact_commit_timestamp_origin", "pg_xact_status", "random",
-    "random_normal", "setseed", "timeofday", "txid_status",
+    "clock_timestamp",
+    "current_query",
+    "currval",
+    "gen_random_uuid",
+    "lastval",
+    "nextval",
+    "pg_advisory_lock",
+    "pg_advisory_lock_shared",
+    "pg_advisory_unlock",
+    "pg_advisory_unlock_all",
+    "pg_advisory_unlock_shared",
+    "pg_advisory_xact_lock",
+    "pg_advisory_xact_lock_shared",
+    "pg_blocking_pids",
+    "pg_collation_actual_version",
+    "pg_control_checkpoint",
+    "pg_control_init",
+    "pg_control_recovery",
+    "pg_control_system",
+    "pg_current_logfile",
+    "pg_current_wal_flush_lsn",
+    "pg_current_wal_insert_lsn",
+    "pg_current_wal_lsn",
+    "pg_database_collation_actual_version",
+    "pg_database_size",
+    "pg_get_wal_replay_pause_state",
+    "pg_indexes_size",
+    "pg_is_in_recovery",
+    "pg_is_wal_replay_paused",
+    "pg_jit_available",
+    "pg_last_committed_xact",
+    "pg_last_wal_receive_lsn",
+    "pg_last_wal_replay_lsn",
+    "pg_last_xact_replay_timestamp",
+    "pg_lock_status",
+    "pg_notification_queue_usage",
+    "pg_partition_ancestors",
+    "pg_partition_tree",
+    "pg_relation_size",
+    "pg_safe_snapshot_blocking_pids",
+    "pg_sequence_last_value",
+    "pg_sleep",
+    "pg_sleep_for",
+    "pg_sleep_until",
+    "pg_stat_clear_snapshot",
+    "pg_stat_have_stats",
+    "pg_table_size",
+    "pg_tablespace_size",
+    "pg_total_relation_size",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_lock_shared",
+    "pg_try_advisory_xact_lock",
+    "pg_try_advisory_xact_lock_shared",
+    "pg_xact_commit_timestamp",
+    "pg_xact_commit_timestamp_origin",
+    "pg_xact_status",
+    "random",
+    "random_normal",
+    "setseed",
+    "timeofday",
+    "txid_status",
 };
 
 bool any_volatile_call(Node* node, void* context) {
@@ -61,9 +106,12 @@ Volatility builtin_volatility(std::string_view name) {
                              [](const Builtin& b, std::string_view n) { return b.name < n; });
   if (it == std::end(kBuiltins) || it->name != name) return Volatility::unknown;
   switch (it->volatility) {
-    case 'i': return Volatility::immutable;
-    case 's': return Volatility::stable;
-    default: return Volatility::volatile_;
+    case 'i':
+      return Volatility::immutable;
+    case 's':
+      return Volatility::stable;
+    default:
+      return Volatility::volatile_;
   }
 }
 

@@ -106,13 +106,15 @@ std::string qualified(const List* names) {
 std::string function_name(const List* funcname) {
   if (list_length(funcname) == 0) return {};
   std::string name(string_value(static_cast<const Node*>(llast(funcname))));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : name)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
 }
 
 std::string function_schema(const List* funcname) {
   if (list_length(funcname) < 2) return {};
-  return std::string(string_value(static_cast<const Node*>(list_nth(funcname, list_length(funcname) - 2))));
+  return std::string(
+      string_value(static_cast<const Node*>(list_nth(funcname, list_length(funcname) - 2))));
 }
 
 }  // namespace safedb::sql::pg

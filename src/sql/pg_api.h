@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+// postgres.h (included by pg_query_internal.h) must precede the node headers.
+// clang-format off
 extern "C" {
 #include <pg_query.h>
 #include <pg_query_internal.h>
@@ -20,6 +22,7 @@ extern "C" {
 #include <nodes/parsenodes.h>
 #include <utils/palloc.h>
 }
+// clang-format on
 
 #undef printf
 #undef fprintf

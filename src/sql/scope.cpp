@@ -26,11 +26,13 @@ void Scope::report(std::string_view rule, int location, std::string message) {
   finding.severity = info ? info->severity : Severity::error;
   finding.help = info ? std::string(info->help) : std::string();
   finding.message = std::move(message);
-  std::size_t offset = location >= 0 ? base_ + static_cast<std::size_t>(location) : fallback_offset_;
+  std::size_t offset =
+      location >= 0 ? base_ + static_cast<std::size_t>(location) : fallback_offset_;
   finding.position = source_.position_of(std::min(offset, source_.text().size()));
   // One finding per rule and position: a construct visited twice reports once.
   for (const Finding& existing_finding : findings_) {
-    if (existing_finding.rule == finding.rule && existing_finding.position == finding.position) return;
+    if (existing_finding.rule == finding.rule && existing_finding.position == finding.position)
+      return;
   }
   findings_.push_back(std::move(finding));
 }

@@ -24,7 +24,7 @@ struct Sink {
 // It is what lets `CREATE TABLE t …; CREATE INDEX ON t …` pass without a
 // blocking finding: t did not exist before this file.
 struct FileState {
-  std::set<std::string> created_relations;       // "schema.name" created earlier in the file
+  std::set<std::string> created_relations;  // "schema.name" created earlier in the file
   std::map<std::string, Sink> prepared;     // PREPARE name -> what its statement does
   std::map<std::string, Sink> functions;    // lower-case function name -> what its body does
   bool lock_timeout_set = false;
@@ -32,7 +32,6 @@ struct FileState {
   bool timeout_finding_reported = false;  // require-timeout-settings is reported once per file
   int transaction_depth = 0;              // explicit BEGIN ... COMMIT nesting
 };
-
 
 // The classification of one top-level statement in progress, possibly inside
 // a nested fragment (a PL/pgSQL body or an EXECUTE string) that starts at
@@ -63,7 +62,9 @@ class Scope {
   // This scope with another sink (same fragment): for code that runs later,
   // such as a function body or a prepared statement.
   Scope redirected(Sink& sink) const {
-    return Scope(source_, file_, sink, findings_, text_, base_, fallback_offset_, depth_);
+    Scope scope(source_, file_, sink, findings_, text_, base_, fallback_offset_, depth_);
+    scope.statement_ = statement_;
+    return scope;
   }
 
   // The text of the statement being classified, within the fragment; set by

@@ -39,8 +39,8 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
       if ((cc & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (cc & 0x3F);
     }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                          (len == 4 && cp < 0x10000);
+    const bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
     i += len;
   }
@@ -49,7 +49,8 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
 
 }  // namespace
 
-Source::Source(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
+Source::Source(std::string path, std::string text)
+    : path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
   for (std::size_t i = 0; i < text_.size(); ++i) {
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
@@ -61,7 +62,8 @@ Result<Source> Source::load(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) {
     return Error::input(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
   }
-  if (S_ISDIR(st.st_mode)) return Error::input(fmt::format("{}: is a directory, not a SQL file", path));
+  if (S_ISDIR(st.st_mode))
+    return Error::input(fmt::format("{}: is a directory, not a SQL file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::input(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
   std::ostringstream buffer;
@@ -81,9 +83,9 @@ Result<Source> Source::from_text(std::string path, std::string text) {
   }
   if (auto bad = first_invalid_utf8(t)) {
     Position p = source.position_of(*bad);
-    return Error::input(fmt::format("{}:{}:{}: invalid UTF-8 (byte 0x{:02x}); SQL files must be UTF-8",
-                                    source.path_, p.line, p.column,
-                                    static_cast<unsigned char>(t[*bad])));
+    return Error::input(
+        fmt::format("{}:{}:{}: invalid UTF-8 (byte 0x{:02x}); SQL files must be UTF-8",
+                    source.path_, p.line, p.column, static_cast<unsigned char>(t[*bad])));
   }
   const bool blank = std::all_of(t.begin(), t.end(), [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -107,9 +109,11 @@ Position Source::position_of(std::size_t offset) const {
 std::string_view Source::line_text(int line) const {
   if (line < 1 || line > line_count()) return {};
   std::size_t begin = line_starts_[static_cast<std::size_t>(line - 1)];
-  std::size_t end = line < line_count() ? line_starts_[static_cast<std::size_t>(line)] : text_.size();
+  std::size_t end =
+      line < line_count() ? line_starts_[static_cast<std::size_t>(line)] : text_.size();
   std::string_view view(text_.data() + begin, end - begin);
-  while (!view.empty() && (view.back() == '\n' || view.back() == '\r')) view.remove_suffix(1);
+  while (!view.empty() && (view.back() == '\n' || view.back() == '\r'))
+    view.remove_suffix(1);
   return view;
 }
 

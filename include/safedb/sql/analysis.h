@@ -45,11 +45,11 @@ struct Finding {
 
 // One top-level statement of a file, as the PostgreSQL grammar sees it.
 struct Statement {
-  int index = 0;            // 0-based position in the file
-  Position position;        // first token of the statement
-  std::size_t offset = 0;   // byte range of the statement text in the source,
-  std::size_t length = 0;   //   without the terminating semicolon
-  std::string kind;         // parse node name, e.g. "DeleteStmt"; "PsqlMetaCommand"
+  int index = 0;           // 0-based position in the file
+  Position position;       // first token of the statement
+  std::size_t offset = 0;  // byte range of the statement text in the source,
+  std::size_t length = 0;  //   without the terminating semicolon
+  std::string kind;        // parse node name, e.g. "DeleteStmt"; "PsqlMetaCommand"
   EffectSet effects;
   std::vector<std::string> objects;  // "schema.name" of relations written, altered or dropped
   LockMode lock = LockMode::none;    // strongest lock taken on an existing relation

@@ -34,7 +34,8 @@ class EffectSet {
  public:
   EffectSet() = default;
   EffectSet(std::initializer_list<Effect> effects) {
-    for (Effect e : effects) add(e);
+    for (Effect e : effects)
+      add(e);
   }
 
   void add(Effect e) { bits_ |= bit(e); }

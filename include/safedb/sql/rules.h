@@ -11,13 +11,13 @@ namespace safedb::sql {
 // generated from this table (`safedb rules --format markdown`), and a test
 // checks that every bad example triggers its rule and every good one does not.
 struct RuleInfo {
-  std::string_view id;        // stable kebab-case id used in output and suppressions
-  Severity severity;          // default severity
-  std::string_view group;     // "data-loss", "locking", "schema", "privilege", "opaque", ...
-  std::string_view summary;   // one line: what the rule catches
-  std::string_view help;      // one line: how to do it safely (shown with every finding)
-  std::string_view bad;       // SQL that triggers the rule
-  std::string_view good;      // the safe equivalent; triggers no finding of this rule
+  std::string_view id;       // stable kebab-case id used in output and suppressions
+  Severity severity;         // default severity
+  std::string_view group;    // "data-loss", "locking", "schema", "privilege", "opaque", ...
+  std::string_view summary;  // one line: what the rule catches
+  std::string_view help;     // one line: how to do it safely (shown with every finding)
+  std::string_view bad;      // SQL that triggers the rule
+  std::string_view good;     // the safe equivalent; triggers no finding of this rule
 };
 
 std::span<const RuleInfo> all_rules();

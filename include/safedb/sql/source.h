@@ -36,7 +36,9 @@ class Source {
   // The text of a 1-based line without its line ending; empty if out of range.
   std::string_view line_text(int line) const;
   // Byte offset at which a 1-based line starts. REQUIRES: 1 <= line <= line count.
-  std::size_t line_start(int line) const { return line_starts_[static_cast<std::size_t>(line - 1)]; }
+  std::size_t line_start(int line) const {
+    return line_starts_[static_cast<std::size_t>(line - 1)];
+  }
   int line_count() const { return static_cast<int>(line_starts_.size()); }
 
  private:

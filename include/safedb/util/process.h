@@ -17,6 +17,7 @@ struct ProcessResult {
 // Runs `argv[0]` (searched in PATH) with `argv`, feeding `input` on stdin and
 // collecting stdout and stderr. No shell is involved. Fails only if the
 // program cannot be started (naming it); a non-zero exit is a result.
-Result<ProcessResult> run_process(const std::vector<std::string>& argv, const std::string& input = {});
+Result<ProcessResult> run_process(const std::vector<std::string>& argv,
+                                  const std::string& input = {});
 
 }  // namespace safedb::util
