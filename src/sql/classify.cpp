@@ -42,8 +42,7 @@ void check_timeouts(Scope& scope) {
   FileState& file = scope.file();
   if (scope.sink().effects.has(Effect::non_transactional)) {
     scope.report("non-transactional-statement", -1,
-                 "cannot run inside a transaction: safedb run executes it as a separate step after "
-                 "the transactional part commits");
+                 "this statement cannot run inside a transaction block");
   }
   if (!scope.sink().effects.has(Effect::blocking) || file.timeout_finding_reported) return;
   if (file.lock_timeout_set && file.statement_timeout_set) return;
