@@ -220,6 +220,7 @@ Result<FileAnalysis> analyse(const Source& source) {
     st.effects = sink.effects;
     st.objects = std::move(sink.objects);
     st.lock = sink.lock;
+    st.transaction_control = sink.transaction_control;
     statements.push_back(std::move(st));
   }
   emit_meta_commands_before(text.size() + 1);

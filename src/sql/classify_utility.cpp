@@ -77,12 +77,14 @@ void classify_transaction(const TransactionStmt* stmt, Scope& scope) {
   switch (stmt->kind) {
     case TRANS_STMT_BEGIN:
     case TRANS_STMT_START:
+      scope.mark_transaction_control();
       ++file.transaction_depth;
       scope.report("transaction-nesting", -1,
                    "explicit BEGIN: safedb already runs the file in one transaction");
       break;
     case TRANS_STMT_COMMIT:
     case TRANS_STMT_ROLLBACK:
+      scope.mark_transaction_control();
       if (file.transaction_depth > 0) --file.transaction_depth;
       scope.report("transaction-nesting", -1,
                    "explicit COMMIT/ROLLBACK: it ends the transaction safedb runs the file in");
@@ -90,6 +92,7 @@ void classify_transaction(const TransactionStmt* stmt, Scope& scope) {
     case TRANS_STMT_PREPARE:
     case TRANS_STMT_COMMIT_PREPARED:
     case TRANS_STMT_ROLLBACK_PREPARED:
+      scope.mark_transaction_control();
       scope.add(Effect::opaque);
       scope.add(Effect::non_transactional);
       scope.report("transaction-nesting", -1,

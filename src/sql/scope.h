@@ -18,6 +18,7 @@ struct Sink {
   EffectSet effects;
   std::vector<std::string> objects;
   LockMode lock = LockMode::none;
+  bool transaction_control = false;  // see Statement::transaction_control
 };
 
 // What the analyser has learnt from the statements above the current one.
@@ -76,6 +77,7 @@ class Scope {
 
   void add(Effect effect) { sink_.effects.add(effect); }
   void add(EffectSet effects) { sink_.effects.add(effects); }
+  void mark_transaction_control() { sink_.transaction_control = true; }
   void add_object(const std::string& name);
   // Records a lock on a relation; relations created earlier in the file are
   // not "existing", so their locks neither count as blocking nor as `lock`.

@@ -53,6 +53,10 @@ struct Statement {
   EffectSet effects;
   std::vector<std::string> objects;  // "schema.name" of relations written, altered or dropped
   LockMode lock = LockMode::none;    // strongest lock taken on an existing relation
+  // BEGIN, START TRANSACTION, COMMIT, ROLLBACK (not TO SAVEPOINT), PREPARE
+  // TRANSACTION, COMMIT/ROLLBACK PREPARED: statements that end or open
+  // transactions, which a single-transaction run cannot honour.
+  bool transaction_control = false;
   std::vector<Finding> findings;
 
   std::string_view text(const Source& source) const {
