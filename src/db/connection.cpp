@@ -1,0 +1,177 @@
+#include "safedb/db/connection.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include "db/pq_convert.h"
+
+namespace safedb::db {
+
+// Everything libpq points back to lives here, on the heap, so that moving a
+// Connection does not move it.
+struct Connection::State {
+  PGconn* conn = nullptr;
+  PGcancel* cancel = nullptr;  // prepared at connect time so cancel() allocates nothing
+  std::vector<Notice> notices;
+  std::optional<DbError> last_error;
+
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    if (cancel != nullptr) PQfreeCancel(cancel);
+    if (conn != nullptr) PQfinish(conn);
+  }
+};
+
+namespace {
+
+void receive_notice(void* arg, const PGresult* result) {
+  auto* notices = static_cast<std::vector<Notice>*>(arg);
+  try {
+    notices->push_back(detail::notice_from_result(result));
+  } catch (...) {
+    // Out of memory while queueing a notice: losing the notice is the lesser evil.
+  }
+}
+
+// A bare word is a database name; anything with '=' or a URI scheme is a
+// connection string that libpq must parse.
+bool looks_like_conninfo(const std::string& text) {
+  return text.find('=') != std::string::npos || text.starts_with("postgresql://") ||
+         text.starts_with("postgres://");
+}
+
+DbError client_error(std::string sqlstate, std::string message) {
+  DbError error;
+  error.sqlstate = std::move(sqlstate);
+  error.severity = "ERROR";
+  error.message = std::move(message);
+  return error;
+}
+
+Error exec_failure(const DbError& error) {
+  return {ExitCode::execution_failed, error.summary()};
+}
+
+}  // namespace
+
+Result<Connection> Connection::open(const std::string& conninfo) {
+  if (looks_like_conninfo(conninfo)) {
+    if (Status valid = detail::check_conninfo(conninfo); !valid) return valid.error();
+  }
+  // Defaults first: whatever the connection string says overrides them.
+  std::vector<const char*> keywords;
+  std::vector<const char*> values;
+  const char* env_timeout = std::getenv("PGCONNECT_TIMEOUT");
+  if (env_timeout == nullptr || *env_timeout == '\0') {
+    keywords.push_back("connect_timeout");
+    values.push_back("10");
+  }
+  keywords.push_back("fallback_application_name");
+  values.push_back("safedb");
+  if (!conninfo.empty()) {
+    keywords.push_back("dbname");
+    values.push_back(conninfo.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+
+  auto state = std::make_unique<State>();
+  state->conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  if (state->conn == nullptr) return Error::usage("cannot connect to PostgreSQL: out of memory");
+  if (PQstatus(state->conn) != CONNECTION_OK) return detail::connect_error(state->conn);
+  state->cancel = PQgetCancel(state->conn);
+  PQsetNoticeReceiver(state->conn, receive_notice, &state->notices);
+  return Connection(std::move(state));
+}
+
+Connection::Connection(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+Result<QueryResult> Connection::exec(std::string_view sql) {
+  State& s = *state_;
+  s.last_error.reset();
+  try {
+    const std::string text(sql);
+    if (PQsendQuery(s.conn, text.c_str()) != 1) {
+      s.last_error = detail::error_from_message(PQerrorMessage(s.conn));
+      return exec_failure(*s.last_error);
+    }
+    std::optional<QueryResult> last;
+    // Every result must be read, even after an error, before the session is
+    // ready for the next statement.
+    while (PGresult* result = PQgetResult(s.conn)) {
+      const ExecStatusType status = PQresultStatus(result);
+      if (status == PGRES_COPY_IN) {
+        PQputCopyEnd(s.conn, "COPY FROM STDIN is not supported here");
+      } else if (status == PGRES_COPY_OUT) {
+        char* buffer = nullptr;
+        while (PQgetCopyData(s.conn, &buffer, 0) > 0)
+          PQfreemem(buffer);
+        if (!s.last_error) {
+          s.last_error = client_error("0A000", "COPY TO STDOUT is not supported here");
+        }
+      } else if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
+                 status == PGRES_NONFATAL_ERROR) {
+        if (!s.last_error) s.last_error = detail::error_from_result(result);
+      } else if (!s.last_error) {
+        last = detail::query_result_from(result);
+      }
+      PQclear(result);
+    }
+    if (s.last_error) return exec_failure(*s.last_error);
+    if (!last) {
+      // An empty query string: the server answers with no command at all.
+      return QueryResult{};
+    }
+    return std::move(*last);
+  } catch (const std::bad_alloc&) {
+    s.last_error = client_error("", "out of memory");
+    return exec_failure(*s.last_error);
+  }
+}
+
+const std::optional<DbError>& Connection::last_error() const {
+  return state_->last_error;
+}
+
+std::vector<Notice> Connection::take_notices() {
+  std::vector<Notice> out;
+  out.swap(state_->notices);
+  return out;
+}
+
+bool Connection::cancel() const noexcept {
+  if (!state_ || state_->cancel == nullptr) return false;
+  char message[256];
+  return PQcancel(state_->cancel, message, sizeof message) == 1;
+}
+
+int Connection::backend_pid() const {
+  return PQbackendPID(state_->conn);
+}
+
+std::string Connection::host() const {
+  const char* host = PQhost(state_->conn);
+  return host == nullptr ? std::string() : std::string(host);
+}
+
+int Connection::port() const {
+  const char* port = PQport(state_->conn);
+  return port == nullptr ? 0 : std::atoi(port);
+}
+
+std::string Connection::describe_target() const {
+  return detail::describe_target(state_->conn);
+}
+
+bool Connection::is_open() const {
+  return state_ && state_->conn != nullptr && PQstatus(state_->conn) == CONNECTION_OK;
+}
+
+}  // namespace safedb::db
