@@ -94,6 +94,11 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
 }
 
 Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (base64_value(text[i]) < 0 && text[i] != '=') {
+      return Error::input(fmt::format("base64 text has {} at offset {}", describe(text[i]), i));
+    }
+  }
   if (text.size() % 4 != 0) {
     return Error::input(fmt::format(
         "base64 text has {} characters, not a multiple of 4 (truncated or missing '=' padding)",
@@ -111,11 +116,8 @@ Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
       if (last && j >= 4 - padding) break;
       int value = base64_value(c);
       if (value < 0) {
-        if (c == '=') {
-          return Error::input(
-              fmt::format("base64 text has '=' padding at offset {}, before its end", i + j));
-        }
-        return Error::input(fmt::format("base64 text has {} at offset {}", describe(c), i + j));
+        return Error::input(
+            fmt::format("base64 text has '=' padding at offset {}, before its end", i + j));
       }
       n |= static_cast<std::uint32_t>(value) << (18 - 6 * j);
     }
