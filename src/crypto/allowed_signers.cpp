@@ -51,6 +51,9 @@ Result<std::string_view> next_field(std::string_view& text) {
     if (close == std::string_view::npos) return Error::input("missing closing quote");
     field = text.substr(1, close - 1);
     text.remove_prefix(close + 1);
+    if (!text.empty() && !is_blank(text.front())) {
+      return Error::input("text follows the closing quote without a space");
+    }
   } else {
     std::size_t end = 0;
     while (end < text.size() && !is_blank(text[end]))
