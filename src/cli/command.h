@@ -34,6 +34,7 @@ struct CommandSpec {
 void print_error(const Error& error);
 
 // Each command file defines its setup function.
+Handler setup_audit(CLI::App& sub);
 Handler setup_check(CLI::App& sub);
 Handler setup_rules(CLI::App& sub);
 

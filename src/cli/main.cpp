@@ -20,6 +20,7 @@ namespace {
 const CommandSpec kCommands[] = {
     {"check", "Analyse SQL files offline and report what they would do", setup_check},
     {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules},
+    {"audit", "Verify, list and seal the signed audit log", setup_audit},
 };
 
 std::string version_text() {

@@ -17,7 +17,10 @@ namespace safedb::crypto {
 // against the principal a verifier asks about). Options honoured:
 // namespaces="a,b", valid-after=, valid-before= (YYYYMMDD[HHMM[SS]][Z], UTC
 // with Z, otherwise local time as ssh-keygen does). cert-authority lines are
-// kept but never match a plain key.
+// kept but never match a plain key. As in ssh-keygen, option values must be
+// double-quoted and option names are case-insensitive. Lines whose key is of
+// another type (ssh-rsa, ecdsa-..., sk-...) are skipped: they can never match
+// an Ed25519 key.
 struct AllowedSigner {
   std::vector<std::string> principals;
   PublicKey key;
@@ -43,9 +46,18 @@ class AllowedSigners {
 
   const std::vector<AllowedSigner>& entries() const { return entries_; }
   bool empty() const { return entries_.empty(); }
+  // The file name given to load() or parse(), for messages.
+  const std::string& name() const { return name_; }
 
  private:
   std::vector<AllowedSigner> entries_;
+  std::string name_;
 };
+
+// Whether `name` matches an OpenSSH pattern-list (ssh_config(5) PATTERNS) given
+// as its comma-separated elements: '*' and '?' wildcards, case-sensitive; an
+// element starting with '!' that matches makes the whole list fail. This is
+// how principals (against a principal asked about) and namespaces= are matched.
+bool matches_pattern_list(const std::vector<std::string>& patterns, std::string_view name);
 
 }  // namespace safedb::crypto

@@ -41,8 +41,14 @@ class PrivateKey {
   // readable or writable by group or others, as ssh does. A delegated key
   // needs `path`.pub (or a public key ssh-keygen can derive) to know its public half.
   static Result<PrivateKey> load(const std::string& path);
+  // Loads `path` like load() but always as a delegated key, even one that
+  // could sign natively: every signature then comes from `ssh-keygen -Y sign`
+  // (which asks ssh-agent first). Same permission check and public-half rules.
+  static Result<PrivateKey> load_delegated(const std::string& path);
   // A fresh random key (native).
   static PrivateKey generate();
+  // The native key with this 32-byte Ed25519 private key (the RFC 8032 seed).
+  static PrivateKey from_seed(const std::array<std::uint8_t, 32>& seed);
 
   const PublicKey& public_key() const { return public_key_; }
   bool native() const { return native_; }

@@ -18,6 +18,15 @@ std::uint32_t note_key_hash(std::string_view key_name, const PublicKey& key);
 // The verifier key string "<name>+<hex hash>+<base64(0x01 || public key)>".
 std::string note_verifier_key(std::string_view key_name, const PublicKey& key);
 
+// A verifier key string split into its parts. Fails, saying why, unless it
+// is "<name>+<8 hex digits>+<base64>" with a valid key name, an Ed25519 key
+// (type byte 0x01) and the hash that name and key give.
+struct NoteVerifierKey {
+  std::string name;
+  PublicKey key;
+};
+Result<NoteVerifierKey> parse_note_verifier_key(std::string_view text);
+
 // Signs `text` (REQUIRES: non-empty, ends with "\n", no empty line) and returns
 // the whole signed note. Needs a native key.
 Result<std::string> sign_note(std::string_view text, std::string_view key_name,

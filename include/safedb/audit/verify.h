@@ -1,0 +1,57 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "safedb/audit/checkpoint.h"
+#include "safedb/crypto/allowed_signers.h"
+#include "safedb/util/result.h"
+
+namespace safedb::audit {
+
+struct VerifyOptions {
+  std::string log_path;
+  std::optional<std::string> witness_path;  // checkpoints kept apart from the log
+  unsigned threads = 0;                     // signature checks in parallel; 0: one per core
+};
+
+// One problem verify found, in words an auditor can act on.
+struct Finding {
+  enum class File { log, witness };
+  File file = File::log;
+  std::size_t line = 0;              // 1-based line of that file; 0: the file as a whole
+  std::optional<std::uint64_t> seq;  // seq of the record concerned, when known
+  std::string check;                 // stable short name: "chain", "signature", "fork", …
+  std::string message;
+};
+
+struct VerifyReport {
+  std::string log_path;
+  std::optional<std::string> witness_path;
+  std::string origin;                           // from the log-start record; empty if unreadable
+  std::uint64_t records = 0;                    // complete lines in the log
+  std::uint64_t signatures_verified = 0;        // records signed by their actor's trusted key
+  std::uint64_t checkpoints = 0;                // checkpoint records in the log
+  std::uint64_t witness_checkpoints = 0;        // witness checkpoints that match the log
+  std::optional<Checkpoint> latest_checkpoint;  // the last checkpoint record that matched
+  std::vector<Finding> findings;                // ordered by file, then line
+  double seconds = 0;                           // wall-clock time verify took
+  bool intact() const { return findings.empty(); }
+};
+
+// Verifies the whole log, and the witness file if given, against the trust
+// anchors (docs/audit-log-format.md lists every check). Problems in the files
+// are findings; an Error means verification could not be done (unreadable
+// file, no log and no witness).
+// REQUIRES: `signers` is not empty (the caller refuses to verify without trust).
+Result<VerifyReport> verify_log(const VerifyOptions& options,
+                                const crypto::AllowedSigners& signers);
+
+std::string render_text(const VerifyReport& report);
+nlohmann::json to_json(const VerifyReport& report);
+
+}  // namespace safedb::audit

@@ -1,0 +1,62 @@
+// SHA-256 and SHA-512 through OpenSSL's EVP interface.
+#include "safedb/crypto/hash.h"
+
+#include "crypto/digest.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace safedb::crypto {
+namespace {
+
+EVP_MD_CTX* context_of(void* context) {
+  return static_cast<EVP_MD_CTX*>(context);
+}
+
+// Failures here mean OpenSSL itself is broken (out of memory, no SHA-256):
+// an invariant violation, not bad input.
+void check(int rc) {
+  if (rc != 1) throw std::runtime_error("OpenSSL SHA-256 failed");
+}
+
+}  // namespace
+
+Digest sha256(std::string_view data) {
+  Sha256Stream stream;
+  stream.update(data);
+  return stream.finish();
+}
+
+Digest sha256(std::span<const std::uint8_t> data) {
+  return sha256(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+}
+
+std::array<std::uint8_t, 64> sha512(std::span<const std::uint8_t> data) {
+  std::array<std::uint8_t, 64> digest{};
+  unsigned int length = 0;
+  check(EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha512(), nullptr));
+  return digest;
+}
+
+Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr) throw std::runtime_error("OpenSSL: out of memory");
+  check(EVP_DigestInit_ex(context_of(context_), EVP_sha256(), nullptr));
+}
+
+Sha256Stream::~Sha256Stream() {
+  EVP_MD_CTX_free(context_of(context_));
+}
+
+void Sha256Stream::update(std::string_view data) {
+  check(EVP_DigestUpdate(context_of(context_), data.data(), data.size()));
+}
+
+Digest Sha256Stream::finish() {
+  Digest digest{};
+  unsigned int length = 0;
+  check(EVP_DigestFinal_ex(context_of(context_), digest.data(), &length));
+  return digest;
+}
+
+}  // namespace safedb::crypto
