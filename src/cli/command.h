@@ -36,5 +36,6 @@ void print_error(const Error& error);
 // Each command file defines its setup function.
 Handler setup_check(CLI::App& sub);
 Handler setup_rules(CLI::App& sub);
+Handler setup_keys(CLI::App& sub);
 
 }  // namespace safedb::cli

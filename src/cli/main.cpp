@@ -20,6 +20,7 @@ namespace {
 const CommandSpec kCommands[] = {
     {"check", "Analyse SQL files offline and report what they would do", setup_check},
     {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules},
+    {"keys", "Generate signing keys", setup_keys},
 };
 
 std::string version_text() {
