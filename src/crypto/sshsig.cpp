@@ -29,6 +29,10 @@ Error rejected(std::string message) {
   return Error(ExitCode::no, std::move(message));
 }
 
+std::string bytes_count(std::size_t count) {
+  return fmt::format("{} {}", count, count == 1 ? "byte" : "bytes");
+}
+
 std::vector<std::uint8_t> hash_message(std::string_view algorithm, std::string_view message) {
   std::span<const std::uint8_t> bytes = wire::as_bytes(message);
   if (algorithm == "sha256") {
@@ -158,8 +162,8 @@ Result<PublicKey> verify(std::string_view signature, std::string_view message,
     return rejected("the SSH signature is truncated");
   }
   if (!reader.done()) {
-    return rejected(
-        fmt::format("the SSH signature has {} unexpected bytes after its end", reader.remaining()));
+    return rejected(fmt::format("the SSH signature has {} left over after its end",
+                                bytes_count(reader.remaining())));
   }
   Result<PublicKey> key = PublicKey::parse_wire(key_blob);
   if (!key) return rejected(fmt::format("the signing key is unusable: {}", key.error().message()));
@@ -186,8 +190,8 @@ Result<PublicKey> verify(std::string_view signature, std::string_view message,
     return rejected(fmt::format("the Ed25519 signature has {} bytes, not 64", raw.size()));
   }
   if (!inner.done()) {
-    return rejected(fmt::format("the signature value has {} unexpected bytes after its end",
-                                inner.remaining()));
+    return rejected(fmt::format("the signature value has {} left over after its end",
+                                bytes_count(inner.remaining())));
   }
   if (!ed25519::verify(key->bytes(), signed_data(sig_ns, algorithm, message), raw)) {
     return rejected(

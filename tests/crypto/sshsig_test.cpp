@@ -316,11 +316,11 @@ TEST_CASE("trailing bytes after the signature blob are rejected", "[crypto]") {
   Parts parts;
   parts.trailer = {0};
   CHECK_THAT(rejection(build(key, parts, kMessage)),
-             Catch::Contains("1 unexpected bytes after its end"));
+             Catch::Contains("the SSH signature has 1 byte left over after its end"));
   auto sig = sign(key, kMessage, kAuditNamespace);
   std::vector<std::uint8_t> blob = sig->blob;
   blob.insert(blob.end(), {'x', 'y', 'z'});
-  CHECK_THAT(rejection(blob), Catch::Contains("unexpected bytes"));
+  CHECK_THAT(rejection(blob), Catch::Contains("3 bytes left over"));
 }
 
 TEST_CASE("trailing bytes inside the signature structure are rejected", "[crypto]") {
@@ -328,7 +328,7 @@ TEST_CASE("trailing bytes inside the signature structure are rejected", "[crypto
   Parts parts;
   parts.inside_trailer = {0, 0, 0, 0};
   CHECK_THAT(rejection(build(key, parts, kMessage)),
-             Catch::Contains("signature value has 4 unexpected bytes"));
+             Catch::Contains("signature value has 4 bytes left over"));
 }
 
 TEST_CASE("a hash algorithm other than sha256 or sha512 is rejected", "[crypto]") {
