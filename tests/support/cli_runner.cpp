@@ -23,24 +23,6 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  char pattern[] = "/tmp/safedb-test.XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string TempDir::write(const std::string& name, const std::string& content) const {
-  std::string full = path_ + "/" + name;
-  std::filesystem::create_directories(std::filesystem::path(full).parent_path());
-  std::ofstream(full, std::ios::binary) << content;
-  return full;
-}
-
 CliResult run_safedb(const std::vector<std::string>& args, const std::string& input,
                      const std::vector<std::string>& env, const std::string& cwd) {
   TempDir io;
