@@ -18,7 +18,7 @@ packages=(
   postgresql postgresql-contrib   # server, pg_dump/pg_restore, amcheck for tests and demo
   openssh-client             # ssh-keygen, for signature interoperability
   clang libclang-rt-14-dev   # libFuzzer
-  jq xxd util-linux          # stock tools used by the documented audit procedure and tests
+  jq xxd util-linux openssl  # stock tools used by the documented audit procedure and tests
 )
 
 as_root() {

@@ -193,6 +193,9 @@ void classify_alter_table(const AlterTableStmt* stmt, Scope& scope) {
                         table));
         break;
       case AT_DetachPartition:
+        if (const PartitionCmd* p = castNode(PartitionCmd, cmd->def); p->name) {
+          scope.lock(LockMode::access_exclusive, pg::qualified(p->name));
+        }
         scope.add(Effect::schema_break);
         if (castNode(PartitionCmd, cmd->def)->concurrent) scope.add(Effect::non_transactional);
         break;

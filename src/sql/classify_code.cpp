@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "sql/classify.h"
@@ -274,10 +275,9 @@ void classify_function_call(const FuncCall* call, Scope& scope) {
   auto own = scope.file().functions.find(name);
   if (own != scope.file().functions.end()) {
     scope.add(own->second.effects);
-    for (const std::string& o : own->second.objects) {
+    for (const std::string& o : own->second.objects)
       scope.add_object(o);
-      scope.lock(own->second.lock, o);
-    }
+    scope.take_locks(own->second);
     return;
   }
   const bool builtin_schema = schema.empty() || schema == "pg_catalog";
@@ -288,6 +288,14 @@ void classify_function_call(const FuncCall* call, Scope& scope) {
                       : std::nullopt;
   };
   if (volatility == Volatility::volatile_) {
+    if (name == "nextval" || name == "setval") {
+      // regclass literal: 'seq', 'schema.seq' or '"Quoted"'.
+      if (std::optional<std::string> seq = first_arg()) {
+        std::string relation = seq->find('.') == std::string::npos ? "public." + *seq : *seq;
+        relation.erase(std::remove(relation.begin(), relation.end(), '"'), relation.end());
+        scope.lock(LockMode::row_exclusive, relation);
+      }
+    }
     if (name == "setval") {
       scope.add(Effect::data_loss);
       scope.report("sequence-restart", at,

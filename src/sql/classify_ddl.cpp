@@ -197,6 +197,9 @@ void classify_create_table(const CreateStmt* stmt, Scope& scope) {
       classify_column_definition(castNode(ColumnDef, element), name, false, scope);
     } else if (IsA(element, Constraint)) {
       referenced_tables(stmt->tableElts, scope);
+    } else if (IsA(element, TableLikeClause)) {
+      scope.lock(LockMode::access_share,
+                 pg::qualified(castNode(TableLikeClause, element)->relation));
     }
   }
   // A partition takes ACCESS EXCLUSIVE on its parent; inheritance SHARE UPDATE EXCLUSIVE.
@@ -314,6 +317,7 @@ void classify_drop(const DropStmt* stmt, Scope& scope) {
         break;
       default:
         scope.add(Effect::schema_break);
+        if (type == OBJECT_VIEW) scope.lock(LockMode::access_exclusive, name);
         scope.report("drop-object", -1,
                      fmt::format("DROP {} {}: clients that use it will fail", word, name));
         break;

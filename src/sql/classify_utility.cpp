@@ -118,8 +118,8 @@ void classify_vacuum(const VacuumStmt* stmt, Scope& scope) {
     scope.lock(mode, name);
     names += (names.empty() ? "" : ", ") + name;
   }
+  if (stmt->rels == NIL) scope.lock_unnamed(mode);
   if (full) {
-    if (stmt->rels == NIL) scope.add(Effect::blocking);
     scope.report("vacuum-full", -1,
                  fmt::format("VACUUM FULL rewrites {} under an ACCESS EXCLUSIVE lock",
                              names.empty() ? std::string("every table") : names));
@@ -139,7 +139,7 @@ void classify_reindex(const ReindexStmt* stmt, Scope& scope) {
   if (stmt->relation == nullptr) {  // SCHEMA, SYSTEM, DATABASE
     scope.add(Effect::non_transactional);
     if (!concurrently) {
-      scope.add(Effect::blocking);
+      scope.lock_unnamed(LockMode::share);  // SHARE on each table, ACCESS EXCLUSIVE on its indexes
       scope.report("require-concurrent-reindex", -1,
                    fmt::format("REINDEX {} without CONCURRENTLY locks every table it covers",
                                stmt->name ? stmt->name : ""));
@@ -160,6 +160,11 @@ void classify_reindex(const ReindexStmt* stmt, Scope& scope) {
 
 void classify_privilege(const Node* node, Scope& scope) {
   scope.add(Effect::privilege);
+  if (IsA(node, CreatePolicyStmt)) {
+    scope.lock(LockMode::access_exclusive, pg::qualified(castNode(CreatePolicyStmt, node)->table));
+  } else if (IsA(node, AlterPolicyStmt)) {
+    scope.lock(LockMode::access_exclusive, pg::qualified(castNode(AlterPolicyStmt, node)->table));
+  }
   std::string what;
   switch (nodeTag(node)) {
     case T_GrantStmt:
@@ -232,7 +237,7 @@ bool classify_utility(const Node* node, Scope& scope) {
       scope.add(Effect::maintenance);
       if (s->relation == nullptr) {
         scope.add(Effect::non_transactional);
-        scope.add(Effect::blocking);
+        scope.lock_unnamed(LockMode::access_exclusive);  // every table marked CLUSTER ON
       } else {
         scope.add_object(pg::qualified(s->relation));
         scope.lock(LockMode::access_exclusive, pg::qualified(s->relation));
@@ -329,6 +334,7 @@ bool classify_utility(const Node* node, Scope& scope) {
         scope.add(it->second.effects);
         for (const std::string& o : it->second.objects)
           scope.add_object(o);
+        scope.take_locks(it->second);
       } else {
         scope.add(Effect::opaque);
         scope.report("call-procedure", -1,
@@ -357,10 +363,7 @@ bool classify_utility(const Node* node, Scope& scope) {
         scope.add(it->second.effects);
         for (const std::string& o : it->second.objects)
           scope.add_object(o);
-        if (it->second.lock > LockMode::none) {
-          for (const std::string& o : it->second.objects)
-            scope.lock(it->second.lock, o);
-        }
+        scope.take_locks(it->second);
       }
       classify_expressions(reinterpret_cast<const Node*>(s->params), scope);
       return true;
@@ -373,7 +376,15 @@ bool classify_utility(const Node* node, Scope& scope) {
     case T_ExplainStmt: {
       // EXPLAIN ANALYZE executes its statement; plain EXPLAIN only plans it.
       const ExplainStmt* s = castNode(ExplainStmt, node);
-      if (has_option(s->options, "analyze")) classify_statement(s->query, scope);
+      if (has_option(s->options, "analyze")) {
+        classify_statement(s->query, scope);
+      } else {
+        Sink planned;
+        std::vector<Finding> ignored;
+        Scope planning = scope.isolated(planned, ignored);
+        classify_statement(s->query, planning);
+        scope.take_locks(planned);
+      }
       return true;
     }
     case T_DeclareCursorStmt:
@@ -425,12 +436,28 @@ bool classify_utility(const Node* node, Scope& scope) {
       const ViewStmt* s = castNode(ViewStmt, node);
       const std::string name = pg::qualified(s->view);
       scope.add_object(name);
+      Sink read;
+      std::vector<Finding> ignored;
+      Scope analysed = scope.isolated(read, ignored);
+      classify_statement(s->query, analysed);
+      scope.take_locks(read);
       if (s->replace && scope.existing(name)) scope.lock(LockMode::access_exclusive, name);
       scope.file().created_relations.insert(name);
       return true;
     }
     case T_CreateSeqStmt: {
-      const std::string name = pg::qualified(castNode(CreateSeqStmt, node)->sequence);
+      const CreateSeqStmt* s = castNode(CreateSeqStmt, node);
+      const ListCell* option_cell;
+      foreach (option_cell, s->options) {
+        const DefElem* d = castNode(DefElem, lfirst(option_cell));
+        if (d->defname && std::string_view(d->defname) == "owned_by" && d->arg &&
+            IsA(d->arg, List) && list_length(castNode(List, d->arg)) >= 2) {
+          List* table = list_truncate(list_copy(castNode(List, d->arg)),
+                                      list_length(castNode(List, d->arg)) - 1);
+          scope.lock(LockMode::access_share, pg::qualified(table));
+        }
+      }
+      const std::string name = pg::qualified(s->sequence);
       scope.add_object(name);
       scope.file().created_relations.insert(name);
       return true;
@@ -439,6 +466,7 @@ bool classify_utility(const Node* node, Scope& scope) {
       const AlterSeqStmt* s = castNode(AlterSeqStmt, node);
       const std::string name = pg::qualified(s->sequence);
       scope.add_object(name);
+      scope.lock(LockMode::share_row_exclusive, name);
       if (has_option(s->options, "restart") && scope.existing(name)) {
         scope.add(Effect::data_loss);
         scope.report(
@@ -470,8 +498,43 @@ bool classify_utility(const Node* node, Scope& scope) {
       if (scope.existing(name)) scope.add(Effect::schema_break);
       return true;
     }
-    case T_CreateStatsStmt:
-    case T_CommentStmt:
+    case T_CommentStmt: {
+      const CommentStmt* s = castNode(CommentStmt, node);
+      if (s->object && IsA(s->object, List)) {
+        List* names = list_copy(castNode(List, s->object));
+        if (s->objtype == OBJECT_COLUMN) names = list_truncate(names, list_length(names) - 1);
+        if (s->objtype == OBJECT_TABLE || s->objtype == OBJECT_COLUMN ||
+            s->objtype == OBJECT_INDEX || s->objtype == OBJECT_VIEW ||
+            s->objtype == OBJECT_MATVIEW || s->objtype == OBJECT_SEQUENCE ||
+            s->objtype == OBJECT_FOREIGN_TABLE) {
+          scope.lock(LockMode::share_update_exclusive, pg::qualified(names));
+        }
+      }
+      return true;
+    }
+    case T_CreateStatsStmt: {
+      const ListCell* cell;
+      foreach (cell, castNode(CreateStatsStmt, node)->relations) {
+        const Node* n = static_cast<const Node*>(lfirst(cell));
+        if (IsA(n, RangeVar))
+          scope.lock(LockMode::share_update_exclusive, pg::qualified(castNode(RangeVar, n)));
+      }
+      return true;
+    }
+    case T_CreatePublicationStmt: {
+      const ListCell* cell;
+      foreach (cell, castNode(CreatePublicationStmt, node)->pubobjects) {
+        const PublicationObjSpec* spec = castNode(PublicationObjSpec, lfirst(cell));
+        if (spec->pubtable && spec->pubtable->relation) {
+          scope.lock(LockMode::share_update_exclusive, pg::qualified(spec->pubtable->relation));
+        }
+      }
+      return true;
+    }
+    case T_DiscardStmt:
+      // DISCARD ALL cannot run inside a transaction block.
+      if (castNode(DiscardStmt, node)->target == DISCARD_ALL) scope.add(Effect::non_transactional);
+      return true;
     case T_SecLabelStmt:
       return true;
     case T_AlterObjectSchemaStmt: {
@@ -550,7 +613,6 @@ bool classify_utility(const Node* node, Scope& scope) {
     case T_CreatePLangStmt:
     case T_CreateTransformStmt:
     case T_CreateAmStmt:
-    case T_CreatePublicationStmt:
     case T_AlterPublicationStmt:
     case T_AlterTSDictionaryStmt:
     case T_AlterTSConfigurationStmt:
@@ -563,7 +625,6 @@ bool classify_utility(const Node* node, Scope& scope) {
     case T_AlterTableSpaceOptionsStmt:
     case T_AlterObjectDependsStmt:
     case T_VariableShowStmt:
-    case T_DiscardStmt:
     case T_NotifyStmt:
     case T_ListenStmt:
     case T_UnlistenStmt:

@@ -14,9 +14,21 @@ void Scope::add_object(const std::string& name) {
 }
 
 void Scope::lock(LockMode mode, const std::string& relation) {
-  if (!existing(relation)) return;
+  if (relation.empty() || mode == LockMode::none || !existing(relation)) return;
+  LockMode& held = sink_.locks[relation];
+  if (mode > held) held = mode;
+  lock_unnamed(mode);
+}
+
+void Scope::lock_unnamed(LockMode mode) {
   if (mode > sink_.lock) sink_.lock = mode;
   if (blocks_writes(mode)) add(Effect::blocking);
+}
+
+void Scope::take_locks(const Sink& other) {
+  for (const auto& [relation, mode] : other.locks)
+    lock(mode, relation);
+  if (other.locks.empty()) lock_unnamed(other.lock);
 }
 
 void Scope::report(std::string_view rule, int location, std::string message) {

@@ -17,8 +17,9 @@ namespace safedb::sql {
 struct Sink {
   EffectSet effects;
   std::vector<std::string> objects;
-  LockMode lock = LockMode::none;
-  bool transaction_control = false;  // see Statement::transaction_control
+  LockMode lock = LockMode::none;         // strongest of `locks` and unnamed locks
+  std::map<std::string, LockMode> locks;  // existing relation -> strongest lock on it
+  bool transaction_control = false;       // see Statement::transaction_control
 };
 
 // What the analyser has learnt from the statements above the current one.
@@ -62,6 +63,13 @@ class Scope {
   }
   // This scope with another sink (same fragment): for code that runs later,
   // such as a function body or a prepared statement.
+  // This scope with its own sink and findings: for code that is only planned
+  // here (EXPLAIN) or only read for its locks (a view's query).
+  Scope isolated(Sink& sink, std::vector<Finding>& findings) const {
+    Scope scope(source_, file_, sink, findings, text_, base_, fallback_offset_, depth_);
+    scope.statement_ = statement_;
+    return scope;
+  }
   Scope redirected(Sink& sink) const {
     Scope scope(source_, file_, sink, findings_, text_, base_, fallback_offset_, depth_);
     scope.statement_ = statement_;
@@ -82,6 +90,11 @@ class Scope {
   // Records a lock on a relation; relations created earlier in the file are
   // not "existing", so their locks neither count as blocking nor as `lock`.
   void lock(LockMode mode, const std::string& relation);
+  // A lock on relations the statement does not name (VACUUM without a table
+  // locks every table in turn).
+  void lock_unnamed(LockMode mode);
+  // Takes every lock recorded in `other` (code that runs or is planned here).
+  void take_locks(const Sink& other);
   bool existing(const std::string& relation) const {
     return file_.created_relations.count(relation) == 0;
   }
