@@ -20,6 +20,9 @@ namespace {
 const CommandSpec kCommands[] = {
     {"check", "Analyse SQL files offline and report what they would do", setup_check},
     {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules},
+    {"dry-run", "Rehearse a SQL file on a database inside a transaction that is rolled back",
+     setup_dry_run},
+    {"run", "Execute a SQL file on a database, guarded and audited", setup_run},
     {"audit", "Verify, list and seal the signed audit log", setup_audit},
     {"keys", "Generate signing keys", setup_keys},
 };

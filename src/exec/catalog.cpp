@@ -22,7 +22,7 @@ SELECT 'rel:' || c.oid,
                               ',' ORDER BY a.attnum)
               FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-           (SELECT string_agg(t.tgname || t.tgenabled, ',' ORDER BY t.tgname)
+           (SELECT string_agg(t.tgname || t.tgenabled::text, ',' ORDER BY t.tgname)
               FROM pg_trigger t WHERE t.tgrelid = c.oid),
            (SELECT pg_get_indexdef(c.oid) WHERE c.relkind IN ('i', 'I'))))
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -31,7 +31,7 @@ UNION ALL
 SELECT 'con:' || co.oid, 'constraint',
        CASE WHEN co.conrelid <> 0 THEN co.conrelid::regclass::text ELSE co.contypid::regtype::text END
          || '.' || co.conname,
-       md5(pg_get_constraintdef(co.oid) || co.convalidated)
+       md5(pg_get_constraintdef(co.oid) || co.convalidated::text)
   FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace
  WHERE n.)" + kUserSchemas + R"(
 UNION ALL
@@ -44,10 +44,19 @@ UNION ALL
 SELECT 'nsp:' || oid, 'schema', nspname, md5(concat_ws('|', nspname, nspowner, nspacl::text))
   FROM pg_namespace WHERE )" + kUserSchemas;
 
+// Runs a measurement inside the rehearsal's transaction under a savepoint,
+// so that a failing measurement can never abort the rehearsal itself.
+Result<db::QueryResult> measure(db::Connection& conn, const std::string& sql) {
+  if (!conn.exec("SAVEPOINT safedb_measure")) return Error::usage("cannot set a savepoint");
+  Result<db::QueryResult> r = conn.exec(sql);
+  (void)conn.exec(r ? "RELEASE SAVEPOINT safedb_measure" : "ROLLBACK TO SAVEPOINT safedb_measure");
+  return r;
+}
+
 }  // namespace
 
 std::optional<CatalogSnapshot> snapshot_catalog(db::Connection& conn) {
-  Result<db::QueryResult> r = conn.exec(kCatalogQuery);
+  Result<db::QueryResult> r = measure(conn, kCatalogQuery);
   if (!r) return std::nullopt;
   CatalogSnapshot snapshot;
   for (const auto& row : r->rows) {
@@ -81,11 +90,11 @@ std::vector<CatalogChange> compare(const CatalogSnapshot& before, const CatalogS
 
 std::vector<LockTaken> new_locks(db::Connection& conn, std::vector<LockTaken>& held) {
   std::vector<LockTaken> fresh;
-  Result<db::QueryResult> r = conn.exec(std::string(R"(
+  Result<db::QueryResult> r = measure(conn, std::string(R"(
 SELECT n.nspname || '.' || c.relname, l.mode
   FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND n.)") +
-                                        kUserSchemas + " ORDER BY 1, 2");
+                                                kUserSchemas + " ORDER BY 1, 2");
   if (!r) return fresh;
   for (const auto& row : r->rows) {
     LockTaken lock{row[0].value_or(""), row[1].value_or("")};

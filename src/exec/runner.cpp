@@ -108,7 +108,7 @@ std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::S
       step.locks = new_locks(conn, held);
     failed = step.status == StepStatus::failed;
     steps.push_back(std::move(step));
-    observer.step_finished(steps.back());
+    observer.step_finished(source, st, steps.back());
   }
   if (!failed && before) {
     if (std::optional<CatalogSnapshot> after = snapshot_catalog(conn))
@@ -203,7 +203,7 @@ RunReport execute(db::Connection& conn, const sql::Source& source,
         if (!backoff(retry_wait)) break;
         retry_wait *= 2;
       }
-      observer.step_finished(step);
+      observer.step_finished(source, st, step);
     }
     if (step.status == StepStatus::failed) {
       stop = true;

@@ -15,7 +15,8 @@ class RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void step_started(const sql::Statement& /*statement*/) {}
-  virtual void step_finished(const StepReport& /*step*/) {}
+  virtual void step_finished(const sql::Source& /*source*/, const sql::Statement& /*statement*/,
+                             const StepReport& /*step*/) {}
   // The transactional part failed to get a lock and starts over after `wait`.
   virtual void retrying(int /*attempt*/, util::Duration /*wait*/, const db::DbError& /*why*/) {}
 };

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "safedb/audit/log.h"
+#include "safedb/config/config.h"
+#include "safedb/db/target_identity.h"
+#include "safedb/exec/plan.h"
+#include "safedb/exec/run_report.h"
+#include "safedb/exec/runner.h"
+#include "safedb/exec/target.h"
+#include "safedb/sql/analysis.h"
+
+namespace safedb::exec {
+
+// What `safedb run` and `safedb dry-run` are asked to do.
+struct RunRequest {
+  std::string file;
+  TargetSpec target;
+  config::ExecutionSettings settings;
+  TransactionMode mode = TransactionMode::single;
+  DryRun dry_run = DryRun::no;
+  std::string actor;                   // the signer's principal, for the session's application_name
+  std::optional<std::string> witness;  // where the closing checkpoint is also appended
+};
+
+// How a guarded run talks to the person running it. Defaults: no banner,
+// always confirmed.
+class RunHooks : public RunObserver {
+ public:
+  // After connecting, before anything changes: which database this is.
+  virtual void banner(const TargetSpec& /*target*/, const db::TargetIdentity& /*identity*/) {}
+  // May the run go on? (A terminal asks a person to type the database name.)
+  virtual bool confirm(const TargetSpec& /*target*/, const db::TargetIdentity& /*identity*/) {
+    return true;
+  }
+};
+
+struct RunResult {
+  std::string run_id;
+  std::string sha256;  // hex SHA-256 of the file's bytes
+  std::unique_ptr<sql::Source> source;
+  sql::FileAnalysis analysis;
+  ExecutionPlan plan;
+  db::TargetIdentity identity;
+  RunReport report;
+  ExitCode exit_code = ExitCode::ok;
+};
+
+// A guarded run, step by step: analyse, plan, connect and identify, confirm,
+// lock and prepare the session, record the intent, execute, record the
+// outcome and seal the log. Fails (returns an Error) only before anything was
+// executed; once the intent is recorded, the result says what happened.
+// REQUIRES: `log` is open with the key that signs this run's records.
+Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, RunHooks& hooks);
+
+}  // namespace safedb::exec

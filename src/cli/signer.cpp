@@ -1,0 +1,55 @@
+#include "cli/signer.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "safedb/crypto/allowed_signers.h"
+#include "safedb/crypto/sshsig.h"
+
+namespace safedb::cli {
+
+Result<Signer> open_signer(const config::Config& config, const std::optional<std::string>& key_flag,
+                           const std::optional<std::string>& principal_flag) {
+  std::optional<std::string> path = key_flag ? key_flag : config.signing_key;
+  if (!path) {
+    return Error::usage(
+        "no signing key: safedb signs every audit record; pass --key, set signing.key in "
+        "safedb.json, "
+        "or run `safedb init` to create one");
+  }
+  Result<crypto::PrivateKey> key = crypto::PrivateKey::load(*path);
+  if (!key) return key.error();
+  Signer signer{std::move(key).value(), {}};
+  if (principal_flag) {
+    signer.principal = *principal_flag;
+  } else if (config.principal) {
+    signer.principal = *config.principal;
+  } else {
+    Result<crypto::AllowedSigners> signers = crypto::AllowedSigners::load(config.allowed_signers);
+    if (!signers) {
+      return Error::usage(
+          fmt::format("no principal for the signing key: pass --principal, set signing.principal, "
+                      "or list the key in allowed_signers ({})",
+                      signers.error().message()));
+    }
+    auto principals = signers->principals_for(signer.key.public_key(), crypto::kAuditNamespace,
+                                              std::time(nullptr));
+    if (!principals)
+      return Error::usage(fmt::format("the signing key cannot sign audit records: {}",
+                                      principals.error().message()));
+    for (const std::string& p : *principals) {
+      if (p.find_first_of("*?") == std::string::npos) {
+        signer.principal = p;
+        break;
+      }
+    }
+    if (signer.principal.empty()) {
+      return Error::usage(
+          "allowed_signers lists the signing key only under wildcard principals; pass --principal");
+    }
+  }
+  return signer;
+}
+
+}  // namespace safedb::cli

@@ -1,0 +1,119 @@
+#include "safedb/exec/guarded_run.h"
+
+#include <fmt/format.h>
+
+#include "exec/run_records.h"
+#include "safedb/crypto/hash.h"
+#include "safedb/db/connection.h"
+#include "safedb/exec/interrupt.h"
+#include "safedb/exec/session.h"
+
+namespace safedb::exec {
+namespace {
+
+ExitCode exit_code_for(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::committed:
+    case Outcome::rolled_back:
+      return ExitCode::ok;
+    case Outcome::failed:
+      return ExitCode::execution_failed;
+    case Outcome::partially_applied:
+      return ExitCode::partially_applied;
+    case Outcome::interrupted:
+      return ExitCode::interrupted;
+  }
+  return ExitCode::execution_failed;
+}
+
+// Refuses targets a run must not write to.
+Status check_writable(const TargetSpec& target, const db::TargetIdentity& identity) {
+  if (identity.in_recovery) {
+    return Error::usage(
+        fmt::format("target {} is a standby (in recovery): {}; safedb never writes to a standby",
+                    target.name, identity.describe()));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, RunHooks& hooks) {
+  RunResult result;
+  result.run_id = new_run_id();
+
+  // 1. Analyse: read the file once, hash its bytes, classify every statement.
+  Result<sql::Source> source = sql::Source::load(request.file);
+  if (!source) return source.error();
+  result.source = std::make_unique<sql::Source>(std::move(source).value());
+  result.sha256 = crypto::to_hex(crypto::sha256(result.source->text()));
+  Result<sql::FileAnalysis> analysis = sql::analyse(*result.source);
+  if (!analysis) return analysis.error();
+  result.analysis = std::move(analysis).value();
+
+  // 2. Plan: what runs in the transaction, what after it, what is refused.
+  Result<ExecutionPlan> plan = plan_execution(result.analysis, request.mode);
+  if (!plan) return plan.error();
+  result.plan = std::move(plan).value();
+
+  // 3. Connect and identify the target; refuse a standby.
+  Result<db::Connection> conn = db::Connection::open(request.target.dsn);
+  if (!conn) return conn.error();
+  Result<db::TargetIdentity> identity = conn->identify();
+  if (!identity)
+    return Error::usage(fmt::format("cannot identify the target: {}", identity.error().message()));
+  result.identity = *identity;
+  hooks.banner(request.target, result.identity);
+  if (Status s = check_writable(request.target, result.identity); !s) return s.error();
+
+  // 4. Confirm with the person at the terminal.
+  if (!hooks.confirm(request.target, result.identity))
+    return Error::usage("not confirmed; nothing was done");
+
+  // 5. Keep other safedb runs off this database; set the session's timeouts.
+  if (Status s = acquire_run_lock(*conn, request.settings.advisory_lock_wait); !s) return s.error();
+  if (Status s = prepare_session(*conn, result.run_id, request.actor, request.settings); !s)
+    return s.error();
+
+  // 6. Record the intent, durably, before the first statement is sent.
+  const bool dry = request.dry_run == DryRun::yes;
+  if (!dry) {
+    Result<audit::AppendedRecord> intent = log.append("intent", intent_payload(request, result));
+    if (!intent) {
+      return Error::usage(fmt::format("cannot write the audit log, so nothing was executed: {}",
+                                      intent.error().message()));
+    }
+  }
+
+  // 7. Execute, cancelling and rolling back on SIGINT/SIGTERM.
+  {
+    InterruptGuard guard(*conn);
+    result.report = execute(*conn, *result.source, result.analysis, result.plan, request.settings,
+                            request.dry_run, hooks);
+  }
+  release_run_lock(*conn);
+  result.exit_code = exit_code_for(result.report.outcome);
+
+  // 8. Record the outcome (or the dry-run's evidence) and seal the log.
+  Result<audit::AppendedRecord> record =
+      dry ? log.append("dry-run", dry_run_payload(request, result))
+          : log.append("outcome", outcome_payload(result));
+  // Changes applied but not recorded need attention (exit status 5).
+  const ExitCode unrecorded =
+      dry || result.exit_code != ExitCode::ok ? result.exit_code : ExitCode::partially_applied;
+  if (!record) {
+    return Error(unrecorded == ExitCode::ok ? ExitCode::usage : unrecorded,
+                 fmt::format("{} but the audit log could not record it: {}",
+                             dry ? "the dry-run ran"
+                                 : "the run " + std::string(to_string(result.report.outcome)),
+                             record.error().message()));
+  }
+  if (Result<audit::CheckpointWritten> sealed = log.checkpoint(request.witness); !sealed) {
+    return Error(unrecorded == ExitCode::ok ? ExitCode::usage : unrecorded,
+                 fmt::format("the run was recorded, but sealing the log failed: {}",
+                             sealed.error().message()));
+  }
+  return result;
+}
+
+}  // namespace safedb::exec

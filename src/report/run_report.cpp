@@ -1,0 +1,110 @@
+#include "safedb/report/run_report.h"
+
+#include <fmt/format.h>
+
+#include "exec/run_records.h"
+
+namespace safedb::report {
+namespace {
+
+std::string first_line(std::string_view text) {
+  std::string line(text.substr(0, text.find('\n')));
+  if (line.size() > 70) line = line.substr(0, 67) + "...";
+  return line;
+}
+
+std::string rows_text(const exec::StepReport& step) {
+  return step.rows ? fmt::format("{} row{}", *step.rows, *step.rows == 1 ? "" : "s") : "";
+}
+
+std::string outcome_sentence(const exec::RunRequest& request, const exec::RunResult& result) {
+  const bool dry = request.dry_run == exec::DryRun::yes;
+  switch (result.report.outcome) {
+    case exec::Outcome::committed:
+      return "committed";
+    case exec::Outcome::rolled_back:
+      return dry ? "rehearsed and rolled back; nothing changed" : "rolled back";
+    case exec::Outcome::failed:
+      return dry ? "the rehearsal failed and was rolled back; nothing changed"
+                 : "failed and rolled back; the database is unchanged";
+    case exec::Outcome::partially_applied:
+      return "failed after the transaction committed: the steps marked applied are in effect";
+    case exec::Outcome::interrupted:
+      return "interrupted and rolled back";
+  }
+  return "";
+}
+
+// "  #3     12:1   UpdateStmt  applied  1000 rows  35 ms  UPDATE ..." for one step.
+std::string step_line(const sql::Source& source, const sql::Statement& st,
+                      const exec::StepReport& step, std::string_view status) {
+  return fmt::format("  #{:<3} {:>4}:{:<3} {:<20} {:<11} {:>12} {:>7} ms  {}\n", st.index,
+                     st.position.line, st.position.column, st.kind, status, rows_text(step),
+                     step.duration.count(), first_line(st.text(source)));
+}
+
+}  // namespace
+
+std::string progress_line(const sql::Source& source, const sql::Statement& st,
+                          const exec::StepReport& step) {
+  return step_line(source, st, step, to_string(step.status));
+}
+
+std::string render_run_text(const exec::RunRequest& request, const exec::RunResult& result,
+                            TextStyle) {
+  const bool dry = request.dry_run == exec::DryRun::yes;
+  std::string out =
+      fmt::format("{} {} of {} (sha256 {}) on {}:\n", dry ? "dry-run" : "run", result.run_id,
+                  request.file, result.sha256.substr(0, 16), request.target.name);
+  for (const exec::StepReport& step : result.report.steps) {
+    const sql::Statement& st = result.analysis.statements[static_cast<std::size_t>(step.index)];
+    std::string status(to_string(step.status));
+    if (dry && !step.transactional) status = "not rehearsed";
+    out += step_line(*result.source, st, step, status);
+    for (const db::Notice& n : step.notices)
+      out += fmt::format("         {}: {}\n", n.severity, n.message);
+    for (const exec::LockTaken& l : step.locks)
+      out += fmt::format("         lock {} on {}\n", l.mode, l.relation);
+    if (step.error) {
+      nlohmann::json e = exec::steps_json(
+          result)[static_cast<std::size_t>(&step - &result.report.steps[0])]["error"];
+      out += fmt::format("  {}:{}:{}: ERROR: {} (SQLSTATE {})\n", request.file, e.value("line", 0),
+                         e.value("column", 0), step.error->message, step.error->sqlstate);
+      if (!step.error->detail.empty()) out += fmt::format("    DETAIL: {}\n", step.error->detail);
+      if (!step.error->hint.empty()) out += fmt::format("    HINT: {}\n", step.error->hint);
+      if (!step.error->context.empty())
+        out += fmt::format("    CONTEXT: {}\n", step.error->context);
+    }
+  }
+  if (dry && !result.plan.separate.empty()) {
+    out += "  (not rehearsed: statements that cannot run inside a transaction block)\n";
+  }
+  for (const exec::CatalogChange& c : result.report.changes) {
+    out += fmt::format("  {} {} {}\n", c.change, c.kind, c.name);
+  }
+  out += fmt::format(
+      "{} in {} ms{}\n", outcome_sentence(request, result), result.report.duration.count(),
+      result.report.attempts > 1 ? fmt::format(" after {} attempts", result.report.attempts) : "");
+  return out;
+}
+
+std::string render_run_json(const exec::RunRequest& request, const exec::RunResult& result) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const exec::CatalogChange& c : result.report.changes) {
+    changes.push_back({{"change", c.change}, {"kind", c.kind}, {"name", c.name}});
+  }
+  nlohmann::json doc = {{"version", 1},
+                        {"command", request.dry_run == exec::DryRun::yes ? "dry-run" : "run"},
+                        {"run_id", result.run_id},
+                        {"file", {{"path", request.file}, {"sha256", result.sha256}}},
+                        {"target", exec::identity_json(request.target, result.identity)},
+                        {"outcome", to_string(result.report.outcome)},
+                        {"exit_code", to_int(result.exit_code)},
+                        {"attempts", result.report.attempts},
+                        {"duration_ms", result.report.duration.count()},
+                        {"statements", exec::steps_json(result)}};
+  if (request.dry_run == exec::DryRun::yes) doc["catalog_changes"] = changes;
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace safedb::report
