@@ -34,6 +34,12 @@ Status prepare_session(db::Connection& conn, const std::string& run_id, const st
       settings.idle_in_transaction_session_timeout.count());
   Result<db::QueryResult> r = conn.exec(sql);
   if (!r) return Error::usage(fmt::format("cannot prepare the session: {}", r.error().message()));
+  // PostgreSQL 14+: if safedb dies mid-statement, the server notices within a
+  // second and rolls back instead of finishing the statement for nobody.
+  r = conn.exec(
+      "SELECT set_config('client_connection_check_interval', '1000', false) "
+      "WHERE current_setting('server_version_num')::int >= 140000");
+  if (!r) return Error::usage(fmt::format("cannot prepare the session: {}", r.error().message()));
   return {};
 }
 

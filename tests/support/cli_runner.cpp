@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <cstdlib>
 #include <cstring>
@@ -23,13 +24,12 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-CliResult run_safedb(const std::vector<std::string>& args, const std::string& input,
-                     const std::vector<std::string>& env, const std::string& cwd) {
-  TempDir io;
-  const std::string in_path = io.write("stdin", input);
-  const std::string out_path = io.path() + "/stdout";
-  const std::string err_path = io.path() + "/stderr";
+namespace {
 
+// Starts safedb with stdin from `in_path` and output to `out_path`/`err_path`.
+pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
+            const std::string& cwd, const std::string& in_path, const std::string& out_path,
+            const std::string& err_path) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -51,13 +51,47 @@ CliResult run_safedb(const std::vector<std::string>& args, const std::string& in
     ::execv(SAFEDB_BINARY, argv.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+int exit_status(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+BackgroundSafedb::BackgroundSafedb(const std::vector<std::string>& args, const std::string& cwd) {
+  const std::string in = io_.write("stdin", "");
+  pid_ = spawn(args, {}, cwd, in, io_ / "stdout", io_ / "stderr");
+}
+
+BackgroundSafedb::~BackgroundSafedb() {
+  if (!reaped_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+void BackgroundSafedb::signal(int signo) const {
+  ::kill(pid_, signo);
+}
+
+CliResult BackgroundSafedb::wait() {
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return CliResult{exit_status(status), slurp(io_ / "stdout"), slurp(io_ / "stderr")};
+}
+
+CliResult run_safedb(const std::vector<std::string>& args, const std::string& input,
+                     const std::vector<std::string>& env, const std::string& cwd) {
+  TempDir io;
+  const std::string in_path = io.write("stdin", input);
+  pid_t pid = spawn(args, env, cwd, in_path, io / "stdout", io / "stderr");
   int status = 0;
   ::waitpid(pid, &status, 0);
-  CliResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = slurp(out_path);
-  result.err = slurp(err_path);
-  return result;
+  return CliResult{exit_status(status), slurp(io / "stdout"), slurp(io / "stderr")};
 }
 
 }  // namespace safedb::test

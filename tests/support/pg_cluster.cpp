@@ -115,6 +115,15 @@ class Cluster {
     return name;
   }
 
+  // A physical standby of this cluster (pg_basebackup -R), started on first
+  // use and stopped with the cluster. Returns its connection string.
+  std::string standby() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (standby_pid_ == 0) start_standby();
+    return "host=" + quote_conninfo_value(socket_dir_.string()) +
+           " port=" + std::to_string(standby_port_) + " user=postgres dbname=postgres";
+  }
+
   int port() const { return port_; }
   const fs::path& socket_dir() const { return socket_dir_; }
   const fs::path& bindir() const { return bindir_; }
@@ -186,6 +195,31 @@ class Cluster {
                              read_text_file((root_ / "server.log").string()));
   }
 
+  void start_standby() {
+    const fs::path data = root_ / "standby";
+    const std::string log = (root_ / "standby.log").string();
+    const int rc =
+        run(account_,
+            {(bindir_ / "pg_basebackup").string(), "-D", data.string(), "-R", "-X", "stream", "-h",
+             socket_dir_.string(), "-p", std::to_string(port_), "-U", "postgres"},
+            log);
+    if (rc != 0) throw std::runtime_error("pg_basebackup failed: " + read_text_file(log));
+    standby_port_ = free_tcp_port();
+    standby_pid_ =
+        spawn(account_,
+              {(bindir_ / "postgres").string(), "-D", data.string(), "-k", socket_dir_.string(),
+               "-p", std::to_string(standby_port_), "-c", "listen_addresses=", "-c", "fsync=off"},
+              log, /*die_with_parent=*/true);
+    const std::string conninfo = "host=" + quote_conninfo_value(socket_dir_.string()) +
+                                 " port=" + std::to_string(standby_port_) +
+                                 " user=postgres dbname=postgres";
+    for (int i = 0; i < 1200; ++i) {
+      if (db::Connection::open(conninfo)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("the standby did not accept connections: " + read_text_file(log));
+  }
+
   void admin(const std::string& sql) {
     Result<db::QueryResult> result = admin_->exec(sql);
     if (!result) throw std::runtime_error(sql + ": " + result.error().message());
@@ -193,6 +227,12 @@ class Cluster {
 
   void stop() noexcept {
     admin_.reset();
+    if (standby_pid_ > 0) {
+      ::kill(standby_pid_, SIGQUIT);
+      int status = 0;
+      ::waitpid(standby_pid_, &status, 0);
+      standby_pid_ = 0;
+    }
     if (server_pid_ > 0) {
       const int rc = run(account_,
                          {(bindir_ / "pg_ctl").string(), "stop", "-D", (root_ / "data").string(),
@@ -216,6 +256,8 @@ class Cluster {
   fs::path socket_dir_;
   int port_ = 0;
   pid_t server_pid_ = 0;
+  int standby_port_ = 0;
+  pid_t standby_pid_ = 0;
   std::unique_ptr<db::Connection> admin_;
   std::mutex mutex_;
   int databases_ = 0;
@@ -264,6 +306,10 @@ std::string cluster_socket_dir() {
 }
 std::string cluster_bindir() {
   return cluster().bindir().string();
+}
+
+std::string start_standby() {
+  return cluster().standby();
 }
 
 int closed_tcp_port() {

@@ -44,6 +44,9 @@ std::string cluster_bindir();
 
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 int closed_tcp_port();
+// Connection string of a physical standby of the cluster (in recovery),
+// started on first use with pg_basebackup -R.
+std::string start_standby();
 
 // Quotes a value for a libpq connection string: 'value', with \' and \\ escapes.
 std::string quote_conninfo_value(const std::string& value);

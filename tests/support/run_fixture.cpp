@@ -1,0 +1,98 @@
+#include "support/run_fixture.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "safedb/crypto/keys.h"
+#include "support/pg_cluster.h"
+
+namespace safedb::test {
+
+RunFixture::RunFixture(const std::string& execution) : database_(create_database()) {
+  crypto::PrivateKey key = crypto::PrivateKey::generate();
+  REQUIRE(key.write_openssh(dir_ / "id_ed25519", "tester@example.org").ok());
+  dir_.write(".safedb/allowed_signers",
+             "tester@example.org namespaces=\"safedb-audit,safedb-approval\" " +
+                 key.public_key().openssh() + "\n");
+  dir_.write("safedb.json", R"({
+    "targets": {"db": {"dsn": ")" +
+                                conninfo() + R"(", "environment": "development"},
+                "prod": {"dsn": ")" +
+                                conninfo() + R"(", "environment": "production"}},
+    "signing": {"key": "id_ed25519", "principal": "tester@example.org"},
+    "execution": {)" + execution +
+                                R"(}
+  })");
+}
+
+std::string RunFixture::conninfo() const {
+  std::string c = test::conninfo(database_);
+  std::string escaped;
+  for (char ch : c)
+    escaped += ch == '\\' || ch == '"' ? std::string("\\") + ch : std::string(1, ch);
+  return escaped;
+}
+
+std::string RunFixture::file(const std::string& name, const std::string& sql) const {
+  dir_.write(name, sql);
+  return name;
+}
+
+CliResult RunFixture::safedb(const std::vector<std::string>& args) const {
+  return run_safedb(args, "", {}, dir());
+}
+
+CliResult RunFixture::verify() const {
+  return safedb(
+      {"audit", "verify", "--log", log(), "--allowed-signers", dir_ / ".safedb/allowed_signers"});
+}
+
+std::string RunFixture::sql(const std::string& statements) const {
+  auto conn = db::Connection::open(test::conninfo(database_));
+  REQUIRE(conn.ok());
+  auto r = conn->exec(statements);
+  INFO(statements);
+  REQUIRE(r.ok());
+  return r->rows.empty() || r->rows[0].empty() ? "" : r->rows[0][0].value_or("NULL");
+}
+
+std::string RunFixture::fingerprint() const {
+  auto conn = db::Connection::open(test::conninfo(database_));
+  REQUIRE(conn.ok());
+  auto tables = conn->exec(
+      "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+      "WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
+  REQUIRE(tables.ok());
+  std::string digest;
+  for (const auto& row : tables->rows) {
+    auto r =
+        conn->exec("SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM " +
+                   *row[0] + " t");
+    REQUIRE(r.ok());
+    digest += *row[0] + "=" + r->rows[0][0].value_or("") + ";";
+  }
+  auto schema = conn->exec(
+      "SELECT md5(string_agg(format('%s.%s:%s:%s', c.relname, a.attname, a.atttypid, "
+      "a.attnotnull), ',' "
+      "ORDER BY c.relname, a.attnum)) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+      "c.relnamespace "
+      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+      "WHERE n.nspname = 'public'");
+  REQUIRE(schema.ok());
+  return digest + "schema=" + schema->rows[0][0].value_or("");
+}
+
+std::vector<std::string> RunFixture::records(const std::string& type) const {
+  std::vector<std::string> out;
+  std::ifstream in(log());
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.value("type", "") == type) out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace safedb::test

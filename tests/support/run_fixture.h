@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "safedb/db/connection.h"
+#include "support/cli_runner.h"
+
+namespace safedb::test {
+
+// A fresh database with a signing key, allowed_signers, an audit log and a
+// safedb.json whose target "db" points at it; commands run in that folder.
+class RunFixture {
+ public:
+  // `execution` is the JSON body of safedb.json's "execution" object.
+  explicit RunFixture(const std::string& execution = R"("lock_timeout": "2s")");
+
+  const std::string& dir() const { return dir_.path(); }
+  const std::string& database() const { return database_; }
+  std::string conninfo() const;
+  std::string log() const { return dir_ / ".safedb/audit.jsonl"; }
+
+  // Writes a SQL file into the folder and returns its name.
+  std::string file(const std::string& name, const std::string& sql) const;
+  // Runs safedb in the folder.
+  CliResult safedb(const std::vector<std::string>& args) const;
+  // `safedb audit verify` of the fixture's log.
+  CliResult verify() const;
+  // Runs SQL on the database (REQUIRE-d to succeed) and returns the first cell of the first row.
+  std::string sql(const std::string& statements) const;
+  // A digest of every user table's rows and of the schema: equal digests mean
+  // the database is unchanged.
+  std::string fingerprint() const;
+  // The audit log's records of `type`, as JSON text lines.
+  std::vector<std::string> records(const std::string& type) const;
+
+ private:
+  TempDir dir_;
+  std::string database_;
+};
+
+}  // namespace safedb::test
