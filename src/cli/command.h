@@ -37,5 +37,6 @@ void print_error(const Error& error);
 Handler setup_audit(CLI::App& sub);
 Handler setup_check(CLI::App& sub);
 Handler setup_rules(CLI::App& sub);
+Handler setup_keys(CLI::App& sub);
 
 }  // namespace safedb::cli

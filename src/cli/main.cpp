@@ -21,6 +21,7 @@ const CommandSpec kCommands[] = {
     {"check", "Analyse SQL files offline and report what they would do", setup_check},
     {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules},
     {"audit", "Verify, list and seal the signed audit log", setup_audit},
+    {"keys", "Generate signing keys", setup_keys},
 };
 
 std::string version_text() {

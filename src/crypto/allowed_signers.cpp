@@ -154,6 +154,8 @@ Result<std::optional<AllowedSigner>> parse_line(std::string_view line) {
   Result<std::string_view> principals = next_field(line);
   if (!principals) return principals.error().within("principals");
   if (principals->empty()) return Error::input("no principals");
+  if (is_key_type(*principals))
+    return Error::input("the line starts with a key: principals are missing");
   if (line.empty()) return Error::input("no key after the principals");
   entry.principals = split_commas(*principals);
 

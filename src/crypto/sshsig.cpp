@@ -29,6 +29,10 @@ Error rejected(std::string message) {
   return Error(ExitCode::no, std::move(message));
 }
 
+std::string bytes_count(std::size_t count) {
+  return fmt::format("{} {}", count, count == 1 ? "byte" : "bytes");
+}
+
 std::vector<std::uint8_t> hash_message(std::string_view algorithm, std::string_view message) {
   std::span<const std::uint8_t> bytes = wire::as_bytes(message);
   if (algorithm == "sha256") {
@@ -76,7 +80,10 @@ Result<Signature> sign_delegated(const PrivateKey& key, std::string_view message
                                  std::string_view ns) {
   Result<util::ProcessResult> run = util::run_process(
       {"ssh-keygen", "-Y", "sign", "-f", key.path(), "-n", std::string(ns)}, std::string(message));
-  if (!run) return run.error();
+  if (!run) {
+    return Error::usage(
+        fmt::format("key {} signs through ssh-keygen: {}", key.path(), run.error().message()));
+  }
   if (run->exit_code != 0) {
     std::string_view err = run->err;
     while (!err.empty() && err.back() == '\n')
@@ -158,8 +165,8 @@ Result<PublicKey> verify(std::string_view signature, std::string_view message,
     return rejected("the SSH signature is truncated");
   }
   if (!reader.done()) {
-    return rejected(
-        fmt::format("the SSH signature has {} unexpected bytes after its end", reader.remaining()));
+    return rejected(fmt::format("the SSH signature has {} left over after its end",
+                                bytes_count(reader.remaining())));
   }
   Result<PublicKey> key = PublicKey::parse_wire(key_blob);
   if (!key) return rejected(fmt::format("the signing key is unusable: {}", key.error().message()));
@@ -186,8 +193,8 @@ Result<PublicKey> verify(std::string_view signature, std::string_view message,
     return rejected(fmt::format("the Ed25519 signature has {} bytes, not 64", raw.size()));
   }
   if (!inner.done()) {
-    return rejected(fmt::format("the signature value has {} unexpected bytes after its end",
-                                inner.remaining()));
+    return rejected(fmt::format("the signature value has {} left over after its end",
+                                bytes_count(inner.remaining())));
   }
   if (!ed25519::verify(key->bytes(), signed_data(sig_ns, algorithm, message), raw)) {
     return rejected(

@@ -42,12 +42,22 @@ struct Pipe {
   Fd write;
 };
 
+// A descriptor of at least 3, so that moving pipe ends onto 0, 1 and 2 in the
+// child cannot overwrite another pipe end (when our own standard streams
+// were closed, pipe2() hands out 0, 1 or 2).
+int above_standard_streams(int fd) {
+  if (fd > STDERR_FILENO) return fd;
+  int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+  ::close(fd);
+  return moved;
+}
+
 bool make_pipe(Pipe& pipe) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-  *pipe.read.out() = fds[0];
-  *pipe.write.out() = fds[1];
-  return true;
+  *pipe.read.out() = above_standard_streams(fds[0]);
+  *pipe.write.out() = above_standard_streams(fds[1]);
+  return pipe.read.get() >= 0 && pipe.write.get() >= 0;
 }
 
 // Blocks SIGPIPE for this thread while we write to the child's stdin, so a

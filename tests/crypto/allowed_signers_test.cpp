@@ -269,6 +269,13 @@ TEST_CASE("malformed allowed_signers lines are all reported with file and line",
   CHECK(std::count(message.begin(), message.end(), '\n') == 5);
 }
 
+TEST_CASE("a line with a key but no principals is reported as such", "[crypto]") {
+  PublicKey key = PrivateKey::generate().public_key();
+  CHECK_THAT(
+      parse_error(key.openssh() + "\n"),
+      Catch::Contains("allowed_signers:1: the line starts with a key: principals are missing"));
+}
+
 TEST_CASE("a missing allowed_signers file fails naming it", "[crypto]") {
   auto signers = AllowedSigners::load("/nonexistent/allowed_signers");
   REQUIRE_FALSE(signers.ok());

@@ -316,11 +316,11 @@ TEST_CASE("trailing bytes after the signature blob are rejected", "[crypto]") {
   Parts parts;
   parts.trailer = {0};
   CHECK_THAT(rejection(build(key, parts, kMessage)),
-             Catch::Contains("1 unexpected bytes after its end"));
+             Catch::Contains("the SSH signature has 1 byte left over after its end"));
   auto sig = sign(key, kMessage, kAuditNamespace);
   std::vector<std::uint8_t> blob = sig->blob;
   blob.insert(blob.end(), {'x', 'y', 'z'});
-  CHECK_THAT(rejection(blob), Catch::Contains("unexpected bytes"));
+  CHECK_THAT(rejection(blob), Catch::Contains("3 bytes left over"));
 }
 
 TEST_CASE("trailing bytes inside the signature structure are rejected", "[crypto]") {
@@ -328,7 +328,7 @@ TEST_CASE("trailing bytes inside the signature structure are rejected", "[crypto
   Parts parts;
   parts.inside_trailer = {0, 0, 0, 0};
   CHECK_THAT(rejection(build(key, parts, kMessage)),
-             Catch::Contains("signature value has 4 unexpected bytes"));
+             Catch::Contains("signature value has 4 bytes left over"));
 }
 
 TEST_CASE("a hash algorithm other than sha256 or sha512 is rejected", "[crypto]") {
@@ -457,4 +457,16 @@ TEST_CASE("bad one-line base64 and an empty signature are rejected", "[crypto]")
 TEST_CASE("signing needs a namespace", "[crypto]") {
   PrivateKey key = PrivateKey::generate();
   CHECK_FALSE(sign(key, kMessage, "").ok());
+}
+
+TEST_CASE("delegated signing without ssh-keygen on PATH fails saying so", "[crypto]") {
+  TempDir dir;
+  std::string path = dir / "id_ed25519";
+  test::ssh_keygen_ed25519(path);
+  auto key = PrivateKey::load_delegated(path);
+  REQUIRE(key.ok());
+  test::ScopedEnv no_path("PATH", dir.str());
+  auto sig = sign(*key, kMessage, kAuditNamespace);
+  REQUIRE_FALSE(sig.ok());
+  CHECK_THAT(sig.error().message(), Catch::Contains("cannot run ssh-keygen"));
 }
