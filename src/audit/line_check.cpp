@@ -35,28 +35,6 @@ std::string check_note(const Record& record, const crypto::PublicKey& key) {
 
 }  // namespace
 
-bool principal_matches(std::string_view pattern, std::string_view principal) {
-  // Iterative glob match with backtracking to the last '*'.
-  std::size_t p = 0, s = 0, star = std::string_view::npos, mark = 0;
-  while (s < principal.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == principal[s])) {
-      ++p;
-      ++s;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = s;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      s = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*')
-    ++p;
-  return p == pattern.size();
-}
-
 LineCheck check_line(std::string_view line, const crypto::AllowedSigners& signers) {
   LineCheck check;
   check.line_hash = crypto::sha256(line);
@@ -83,14 +61,10 @@ LineCheck check_line(std::string_view line, const crypto::AllowedSigners& signer
   }
   auto principals = signers.principals_for(*key, kNamespace, r.unix_time);
   if (!principals) {
-    check.signature_problem = fmt::format("key {} may not sign this record at {}: {}", fingerprint,
-                                          r.time, principals.error().message());
+    check.signature_problem = principals.error().message();
     return check;
   }
-  const bool matches =
-      std::any_of(principals->begin(), principals->end(),
-                  [&](const std::string& p) { return principal_matches(p, r.actor); });
-  if (!matches) {
+  if (!crypto::matches_pattern_list(*principals, r.actor)) {
     check.signature_problem =
         fmt::format("the record claims actor '{}', but allowed_signers gives key {} only to {}",
                     r.actor, fingerprint, join(*principals));

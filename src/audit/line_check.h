@@ -28,9 +28,6 @@ struct LineCheck {
 
 LineCheck check_line(std::string_view line, const crypto::AllowedSigners& signers);
 
-// ssh-keygen's principal patterns: '*' any run of characters, '?' any one.
-bool principal_matches(std::string_view pattern, std::string_view principal);
-
 // Runs f(i) for i in [0, count) on `threads` threads (the caller's included).
 template <typename F>
 void parallel_for(std::size_t count, unsigned threads, const F& f) {

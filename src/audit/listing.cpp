@@ -6,6 +6,8 @@
 #include <array>
 #include <charconv>
 #include <functional>
+#include <unordered_map>
+#include <vector>
 
 #include "safedb/audit/reader.h"
 
@@ -14,11 +16,17 @@ namespace {
 
 constexpr std::size_t kSummaryWidth = 72;
 
+std::string string_member(const nlohmann::json& payload, const char* name) {
+  const auto it = payload.find(name);
+  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 Result<Listing> read_matching(const std::string& path,
-                              const std::function<bool(const Record&)>& wanted) {
+                              const std::function<bool(const ListedRecord&)>& wanted) {
   auto reader = LogReader::open(path);
   if (!reader) return reader.error();
   Listing listing;
+  std::unordered_map<std::string, std::string> run_targets;  // run_id -> its intent's target
   while (std::optional<LogLine> line = reader->next()) {
     if (!line->complete) {
       listing.unreadable.push_back(fmt::format("line {}: torn tail ({} bytes without newline)",
@@ -31,14 +39,19 @@ Result<Listing> read_matching(const std::string& path,
           fmt::format("line {}: {}", line->number, record.error().message()));
       continue;
     }
-    if (wanted(*record)) listing.records.push_back({line->number, std::move(record).value()});
+    ListedRecord listed{line->number, std::move(record).value(), {}};
+    listed.target = target_of(listed.record);
+    const std::string run_id = string_member(listed.record.payload, "run_id");
+    if (!run_id.empty()) {
+      if (listed.target.empty()) {
+        listed.target = run_targets[run_id];
+      } else {
+        run_targets[run_id] = listed.target;
+      }
+    }
+    if (wanted(listed)) listing.records.push_back(std::move(listed));
   }
   return listing;
-}
-
-std::string string_member(const nlohmann::json& payload, const char* name) {
-  const auto it = payload.find(name);
-  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 // Cuts `text` to `width` code points, marking the cut with an ellipsis.
@@ -60,7 +73,10 @@ std::size_t display_width(const std::string& text) {
 }  // namespace
 
 std::string target_of(const Record& record) {
-  return string_member(record.payload, "target");
+  const auto target = record.payload.find("target");
+  if (target == record.payload.end()) return {};
+  if (target->is_string()) return target->get<std::string>();
+  return target->is_object() ? string_member(*target, "name") : std::string();
 }
 
 std::string summary_of(const Record& record) {
@@ -75,21 +91,40 @@ std::string summary_of(const Record& record) {
     return fmt::format("cut {} torn bytes off at byte {}", p.value("bytes", 0),
                        p.value("offset", 0));
   }
-  nlohmann::json rest = p;
-  rest.erase("target");
-  std::string summary =
-      string_member(p, "run_id").empty() ? "" : "run " + string_member(p, "run_id");
-  rest.erase("run_id");
-  if (!rest.empty()) summary += (summary.empty() ? "" : " ") + rest.dump();
+  // Made up from the conventional fields, else the payload itself.
+  std::vector<std::string> parts;
+  if (std::string run_id = string_member(p, "run_id"); !run_id.empty())
+    parts.push_back("run " + run_id);
+  for (const char* name : {"result", "status"}) {
+    if (std::string value = string_member(p, name); !value.empty()) parts.push_back(value);
+  }
+  if (const auto file = p.find("file"); file != p.end()) {
+    std::string path = file->is_string() ? file->get<std::string>()
+                                         : (file->is_object() ? string_member(*file, "path") : "");
+    if (!path.empty()) parts.push_back(path);
+  }
+  if (const auto statements = p.find("statements");
+      statements != p.end() && statements->is_array()) {
+    parts.push_back(fmt::format("{} statements", statements->size()));
+  }
+  if (parts.empty()) {
+    nlohmann::json rest = p;
+    rest.erase("target");
+    return rest.empty() ? std::string() : rest.dump();
+  }
+  std::string summary;
+  for (const std::string& part : parts)
+    summary += (summary.empty() ? "" : ", ") + part;
   return summary;
 }
 
 Result<Listing> list_records(const std::string& path, const ListFilter& filter) {
-  return read_matching(path, [&](const Record& r) {
+  return read_matching(path, [&](const ListedRecord& listed) {
+    const Record& r = listed.record;
     return (!filter.since || r.unix_time >= *filter.since) &&
            (!filter.type || r.type == *filter.type) &&
            (!filter.actor || r.actor == *filter.actor) &&
-           (!filter.target || target_of(r) == *filter.target);
+           (!filter.target || listed.target == *filter.target);
   });
 }
 
@@ -97,10 +132,12 @@ Result<Listing> find_records(const std::string& path, std::string_view id) {
   std::uint64_t seq = 0;
   const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), seq);
   if (!id.empty() && ec == std::errc() && end == id.data() + id.size()) {
-    return read_matching(path, [&](const Record& r) { return r.seq == seq; });
+    return read_matching(path,
+                         [&](const ListedRecord& listed) { return listed.record.seq == seq; });
   }
-  return read_matching(path,
-                       [&](const Record& r) { return string_member(r.payload, "run_id") == id; });
+  return read_matching(path, [&](const ListedRecord& listed) {
+    return string_member(listed.record.payload, "run_id") == id;
+  });
 }
 
 std::string render_table(const std::vector<ListedRecord>& records) {
@@ -110,7 +147,7 @@ std::string render_table(const std::vector<ListedRecord>& records) {
   rows.push_back({kHeader[0], kHeader[1], kHeader[2], kHeader[3], kHeader[4], kHeader[5]});
   for (const ListedRecord& listed : records) {
     const Record& r = listed.record;
-    rows.push_back({std::to_string(r.seq), r.time, r.actor, r.type, target_of(r),
+    rows.push_back({std::to_string(r.seq), r.time, r.actor, r.type, listed.target,
                     clip(summary_of(r), kSummaryWidth)});
   }
   std::array<std::size_t, 6> width{};
@@ -140,8 +177,7 @@ std::string render_details(const std::vector<ListedRecord>& records) {
     out += fmt::format("seq {} (line {})\n", r.seq, listed.line);
     out += fmt::format("  time     {}\n  type     {}\n  actor    {}\n  key      {}\n", r.time,
                        r.type, r.actor, r.key);
-    if (std::string target = target_of(r); !target.empty())
-      out += fmt::format("  target   {}\n", target);
+    if (!listed.target.empty()) out += fmt::format("  target   {}\n", listed.target);
     out += fmt::format("  prev     {}\n  payload  ", r.prev);
     std::string payload = r.payload.dump(2);
     for (char c : payload) {
@@ -163,7 +199,7 @@ nlohmann::json listing_json(const std::vector<ListedRecord>& records) {
                    {"type", r.type},
                    {"actor", r.actor},
                    {"key", r.key},
-                   {"target", target_of(r)},
+                   {"target", listed.target},
                    {"summary", summary_of(r)},
                    {"payload", r.payload}});
   }

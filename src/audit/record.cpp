@@ -129,10 +129,10 @@ Result<Record> parse_record(std::string_view line) {
   if (line.size() > kMaxLineBytes) {
     return Error::input(fmt::format("the line is longer than {} bytes", kMaxLineBytes));
   }
-  auto split = split_signature(line);
-  if (!split) return split.error();
   auto parsed = parse_strict_json(line);
   if (!parsed) return parsed.error();
+  auto split = split_signature(line);
+  if (!split) return split.error();
   const nlohmann::json& object = *parsed;
   if (!object.is_object()) return Error::input("the line is not a JSON object");
   for (const auto& [name, value] : object.items()) {

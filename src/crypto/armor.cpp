@@ -33,7 +33,10 @@ std::string_view trim(std::string_view text) {
 
 std::string armor(std::span<const std::uint8_t> blob, std::string_view label) {
   std::string encoded = base64_encode(blob);
-  std::string out = begin_line(label) + "\n";
+  std::string out;
+  // One allocation: for private keys, no stray copies left in freed memory.
+  out.reserve(encoded.size() + encoded.size() / kColumns + 2 * label.size() + 40);
+  out += begin_line(label) + "\n";
   for (std::size_t i = 0; i < encoded.size(); i += kColumns) {
     out.append(encoded, i, kColumns);
     out.push_back('\n');

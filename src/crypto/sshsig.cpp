@@ -80,7 +80,10 @@ Result<Signature> sign_delegated(const PrivateKey& key, std::string_view message
                                  std::string_view ns) {
   Result<util::ProcessResult> run = util::run_process(
       {"ssh-keygen", "-Y", "sign", "-f", key.path(), "-n", std::string(ns)}, std::string(message));
-  if (!run) return run.error();
+  if (!run) {
+    return Error::usage(
+        fmt::format("key {} signs through ssh-keygen: {}", key.path(), run.error().message()));
+  }
   if (run->exit_code != 0) {
     std::string_view err = run->err;
     while (!err.empty() && err.back() == '\n')

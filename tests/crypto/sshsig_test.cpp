@@ -458,3 +458,15 @@ TEST_CASE("signing needs a namespace", "[crypto]") {
   PrivateKey key = PrivateKey::generate();
   CHECK_FALSE(sign(key, kMessage, "").ok());
 }
+
+TEST_CASE("delegated signing without ssh-keygen on PATH fails saying so", "[crypto]") {
+  TempDir dir;
+  std::string path = dir / "id_ed25519";
+  test::ssh_keygen_ed25519(path);
+  auto key = PrivateKey::load_delegated(path);
+  REQUIRE(key.ok());
+  test::ScopedEnv no_path("PATH", dir.str());
+  auto sig = sign(*key, kMessage, kAuditNamespace);
+  REQUIRE_FALSE(sig.ok());
+  CHECK_THAT(sig.error().message(), Catch::Contains("cannot run ssh-keygen"));
+}

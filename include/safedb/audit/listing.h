@@ -19,6 +19,7 @@ namespace safedb::audit {
 struct ListedRecord {
   std::size_t line = 0;
   Record record;
+  std::string target;  // target_of(record), or that of its run's intent
 };
 
 struct Listing {
@@ -31,7 +32,7 @@ struct ListFilter {
   std::optional<std::int64_t> since;  // at or after, unix seconds
   std::optional<std::string> type;
   std::optional<std::string> actor;
-  std::optional<std::string> target;  // payload "target"
+  std::optional<std::string> target;  // ListedRecord::target
 };
 
 Result<Listing> list_records(const std::string& path, const ListFilter& filter);
@@ -39,8 +40,9 @@ Result<Listing> list_records(const std::string& path, const ListFilter& filter);
 // "run_id" is `id` (intent, outcome and whatever else the run wrote).
 Result<Listing> find_records(const std::string& path, std::string_view id);
 
-// Conventional payload fields: "target" (the database a record is about) and
-// "summary" (one line for people); a summary is made up when there is none.
+// Conventional payload fields: "target" (the database a record is about: a
+// name, or an object with a "name"), "run_id", and "summary" (one line for
+// people); a summary is made up from the payload when there is none.
 std::string target_of(const Record& record);
 std::string summary_of(const Record& record);
 
