@@ -39,6 +39,7 @@ Handler setup_check(CLI::App& sub);
 Handler setup_rules(CLI::App& sub);
 Handler setup_keys(CLI::App& sub);
 Handler setup_run(CLI::App& sub);
+Handler setup_init(CLI::App& sub);
 Handler setup_dry_run(CLI::App& sub);
 
 }  // namespace safedb::cli

@@ -18,6 +18,8 @@ namespace {
 
 // The command table: the single source of the command list.
 const CommandSpec kCommands[] = {
+    {"init", "Set up safedb here: safedb.json, a signing key, allowed_signers and default policies",
+     setup_init},
     {"check", "Analyse SQL files offline and report what they would do", setup_check},
     {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules},
     {"dry-run", "Rehearse a SQL file on a database inside a transaction that is rolled back",
