@@ -37,4 +37,36 @@ step "Bad input is refused with one line and exit status 2"
 printf 'DELET FROM messages;\n' >"$demo/typo.sql"
 show "$safedb" check "$demo/typo.sql"
 
+step "A sample database, and safedb set up next to the migrations"
+createdb mail
+work="$demo/work"
+mkdir -p "$work" && cp "$root"/examples/migrations/*.sql "$work/" && cd "$work"
+show "$safedb" init --principal demo@example.org
+# The demo target: the throwaway cluster, as a staging database.
+cat >safedb.json <<JSON
+{
+  "targets": {"mail": {"dsn": "host=$PGHOST port=$PGPORT user=postgres dbname=mail", "environment": "staging"}},
+  "signing": {"key": ".safedb/keys/id_ed25519", "principal": "demo@example.org"}
+}
+JSON
+
+step "Rehearse, then run: every step is measured, signed and recorded"
+show "$safedb" run 001_create_messages.sql --target mail
+psql -Xq -d mail -c "INSERT INTO messages (mailbox_id, received_at, subject, body)
+  SELECT g % 100, now() - g * interval '1 hour', 'subject ' || g, 'body ' || g FROM generate_series(1, 20000) g"
+show "$safedb" dry-run 002_add_flags.sql --target mail
+show "$safedb" run 002_add_flags.sql --target mail
+
+step "A failing migration rolls back completely"
+printf "UPDATE messages SET subject = 'oops' WHERE mailbox_id = 7;\nALTER TABLE messages ADD COLUMN seen boolean;\n" >failing.sql
+show "$safedb" run failing.sql --target mail
+psql -XAtq -d mail -c "SELECT 'messages with subject oops: ' || count(*) FROM messages WHERE subject = 'oops'"
+
+step "The wrong command, rehearsed: the dry-run shows what it would destroy"
+show "$safedb" dry-run 003_quick_cleanup.sql --target mail
+
+step "The audit log: what happened, signed; verified against allowed_signers"
+show "$safedb" audit list
+show "$safedb" audit verify
+
 printf '\nThe demo cluster is removed on exit. See README.md and docs/ for more.\n'

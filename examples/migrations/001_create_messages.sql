@@ -10,3 +10,9 @@ CREATE TABLE messages (
     body        text
 );
 CREATE INDEX messages_mailbox_idx ON messages (mailbox_id, received_at);
+
+CREATE TABLE message_attachments (
+    message_id bigint NOT NULL REFERENCES messages (id),
+    name       text NOT NULL,
+    content    bytea
+);
