@@ -193,12 +193,15 @@ Result<FileAnalysis> analyse(const Source& source) {
         raw->stmt_len > 0 ? begin + static_cast<std::size_t>(raw->stmt_len) : text.size();
     // The statement's text runs from its first token to its last, without the
     // white space and comments around it.
+    // Tokens are in file order: look only at this statement's own.
     std::size_t first = end, last = begin;
-    for (const Token& t : tokens) {
-      if (t.start < begin || t.end > end || t.kind == Token::Kind::comment) continue;
-      if (t.kind == Token::Kind::semicolon) continue;
-      first = std::min(first, t.start);
-      last = std::max(last, t.end);
+    auto t = std::lower_bound(tokens.begin(), tokens.end(), begin,
+                              [](const Token& token, std::size_t at) { return token.start < at; });
+    for (; t != tokens.end() && t->start < end; ++t) {
+      if (t->end > end || t->kind == Token::Kind::comment || t->kind == Token::Kind::semicolon)
+        continue;
+      first = std::min(first, t->start);
+      last = std::max(last, t->end);
     }
     if (first >= last) {  // the scanner failed earlier; fall back to trimming white space
       std::string_view slice = trim(std::string_view(parse_text).substr(begin, end - begin));

@@ -68,6 +68,7 @@ bool harmless_volatile(std::string_view name);
 enum class Truth { yes, no, unknown };
 // Evaluates a WHERE clause that involves only constants ("true", "1 = 1").
 Truth evaluate_condition(const Node* node);
+Truth evaluate_condition(const Node* node, int depth);
 // The text of a string constant node, if it is one.
 std::optional<std::string> string_constant(const Node* node);
 

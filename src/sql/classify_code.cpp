@@ -77,7 +77,6 @@ class PlpgsqlWalker {
     }
   }
 
- private:
   // Source offset of `query`, searched for from the start of the current line.
   // PL/pgSQL rewrites "PERFORM expr" as "SELECT expr": then the offset is
   // where "SELECT " would start, so that node locations still land right.
@@ -154,6 +153,8 @@ class PlpgsqlWalker {
   std::string_view body_;
   std::size_t body_offset_;
   int line_ = 1;
+  int depth_ = 0;
+  bool too_deep_ = false;
 };
 
 // Classifies PL/pgSQL code of the current statement (a DO or CREATE FUNCTION).

@@ -30,9 +30,32 @@ void update_stmt(const UpdateStmt* stmt, Scope& scope, int anchor);
 void insert_stmt(const InsertStmt* stmt, Scope& scope, int anchor);
 void merge_stmt(const MergeStmt* stmt, Scope& scope, int anchor);
 
+bool walk_node(Node* node, Walk& walk);
+
+// Walks one node, refusing to go deeper than kMaxNestingDepth.
 bool walker(Node* node, void* context) {
   if (node == nullptr) return false;
   Walk& walk = *static_cast<Walk*>(context);
+  FileState& file = walk.scope->file();
+  if (file.nesting >= kMaxNestingDepth) {
+    walk.scope->add(Effect::opaque);
+    if (!file.too_deep_reported) {
+      file.too_deep_reported = true;
+      walk.scope->report(
+          "unanalysable-code", -1,
+          fmt::format("expression nested more than {} levels deep; the rest is not analysed",
+                      kMaxNestingDepth));
+    }
+    return false;
+  }
+  ++file.nesting;
+  const bool stop = walk_node(node, walk);
+  --file.nesting;
+  return stop;
+}
+
+bool walk_node(Node* node, Walk& walk) {
+  void* context = &walk;
   Scope& scope = *walk.scope;
   switch (nodeTag(node)) {
     case T_FuncCall:

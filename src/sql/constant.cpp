@@ -15,8 +15,9 @@ struct Value {
 };
 
 std::optional<Value> constant_value(const Node* node) {
+  while (node != nullptr && IsA(node, TypeCast))
+    node = castNode(TypeCast, node)->arg;
   if (node == nullptr) return std::nullopt;
-  if (IsA(node, TypeCast)) return constant_value(castNode(TypeCast, node)->arg);
   if (!IsA(node, A_Const)) return std::nullopt;
   const A_Const* c = castNode(A_Const, node);
   if (c->isnull) return std::nullopt;
@@ -95,7 +96,12 @@ Truth compare(const A_Expr* e) {
 }  // namespace
 
 Truth evaluate_condition(const Node* node) {
-  if (node == nullptr) return Truth::unknown;
+  return evaluate_condition(node, 0);
+}
+
+Truth evaluate_condition(const Node* node, int depth) {
+  // Deeper than any hand-written condition: not a constant this evaluator can prove.
+  if (node == nullptr || depth > kMaxNestingDepth) return Truth::unknown;
   switch (nodeTag(node)) {
     case T_A_Const: {
       const A_Const* c = castNode(A_Const, node);
@@ -115,14 +121,14 @@ Truth evaluate_condition(const Node* node) {
     case T_BoolExpr: {
       const BoolExpr* b = castNode(BoolExpr, node);
       if (b->boolop == NOT_EXPR) {
-        Truth t = evaluate_condition(static_cast<const Node*>(linitial(b->args)));
+        Truth t = evaluate_condition(static_cast<const Node*>(linitial(b->args)), depth + 1);
         return t == Truth::unknown ? t : from_bool(t == Truth::no);
       }
       const bool is_and = b->boolop == AND_EXPR;
       bool all_decided = true;
       const ListCell* cell;
       foreach (cell, b->args) {
-        Truth t = evaluate_condition(static_cast<const Node*>(lfirst(cell)));
+        Truth t = evaluate_condition(static_cast<const Node*>(lfirst(cell)), depth + 1);
         if (is_and && t == Truth::no) return Truth::no;
         if (!is_and && t == Truth::yes) return Truth::yes;
         if (t == Truth::unknown) all_decided = false;
@@ -145,7 +151,7 @@ Truth evaluate_condition(const Node* node) {
     }
     case T_BooleanTest: {
       const BooleanTest* t = castNode(BooleanTest, node);
-      Truth inner = evaluate_condition(reinterpret_cast<const Node*>(t->arg));
+      Truth inner = evaluate_condition(reinterpret_cast<const Node*>(t->arg), depth + 1);
       if (inner == Truth::unknown) return inner;
       switch (t->booltesttype) {
         case IS_TRUE:
@@ -166,8 +172,9 @@ Truth evaluate_condition(const Node* node) {
 }
 
 std::optional<std::string> string_constant(const Node* node) {
+  while (node != nullptr && IsA(node, TypeCast))
+    node = castNode(TypeCast, node)->arg;
   if (node == nullptr) return std::nullopt;
-  if (IsA(node, TypeCast)) return string_constant(castNode(TypeCast, node)->arg);
   if (!IsA(node, A_Const)) return std::nullopt;
   const A_Const* c = castNode(A_Const, node);
   if (c->isnull || !IsA(&c->val.node, String)) return std::nullopt;

@@ -86,6 +86,8 @@ constexpr std::string_view kHarmlessVolatile[] = {
 
 bool any_volatile_call(Node* node, void* context) {
   if (node == nullptr) return false;
+  int& depth = *static_cast<int*>(context);
+  if (depth >= kMaxNestingDepth) return true;  // too deep to inspect: assume volatile
   if (IsA(node, FuncCall)) {
     const FuncCall* call = castNode(FuncCall, node);
     const std::string schema = pg::function_schema(call->funcname);
@@ -95,7 +97,10 @@ bool any_volatile_call(Node* node, void* context) {
     if (v == Volatility::volatile_ || v == Volatility::unknown) return true;
   }
   if (IsA(node, SubLink)) return true;  // a sub-query default cannot be known constant
-  return raw_expression_tree_walker(node, any_volatile_call, context);
+  ++depth;
+  const bool found = raw_expression_tree_walker(node, any_volatile_call, context);
+  --depth;
+  return found;
 }
 
 }  // namespace
@@ -121,7 +126,8 @@ bool harmless_volatile(std::string_view name) {
 }
 
 bool may_be_volatile(const Node* expr) {
-  return expr != nullptr && any_volatile_call(const_cast<Node*>(expr), nullptr);
+  int depth = 0;
+  return expr != nullptr && any_volatile_call(const_cast<Node*>(expr), &depth);
 }
 
 }  // namespace safedb::sql

@@ -33,7 +33,14 @@ struct FileState {
   bool statement_timeout_set = false;
   bool timeout_finding_reported = false;  // require-timeout-settings is reported once per file
   int transaction_depth = 0;              // explicit BEGIN ... COMMIT nesting
+  int nesting = 0;                        // current depth of the parse-tree walk
+  bool too_deep_reported = false;
 };
+
+// Parse trees nested deeper than this (e.g. `1+1+...` with thousands of terms)
+// are not walked further, so that no input can exhaust the stack; what lies
+// below is treated as opaque.
+inline constexpr int kMaxNestingDepth = 1000;
 
 // The classification of one top-level statement in progress, possibly inside
 // a nested fragment (a PL/pgSQL body or an EXECUTE string) that starts at
