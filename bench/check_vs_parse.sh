@@ -42,46 +42,56 @@ for size in $sizes; do
 done
 
 python3 - "$runs" "$build/safedb" "$build/bench/bench_raw_parse" "${files[@]}" <<'PY'
-import os, re, statistics, subprocess, sys, time
+import os, re, resource, statistics, subprocess, sys, time
 
 runs, safedb, raw = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 files = sys.argv[4:]
 MiB = 1024 * 1024
 
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 def timed(cmd):
+    """Runs cmd; returns (wall seconds, CPU seconds in user+sys, stdout)."""
+    cpu_before = cpu_of_children()
     start = time.perf_counter()
     done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
+    cpu = cpu_of_children() - cpu_before
     if done.returncode != 0:
         sys.exit("check_vs_parse: %s exited %d: %s" % (" ".join(cmd), done.returncode,
                                                        done.stderr.decode(errors="replace").strip()))
-    return elapsed, done.stdout.decode()
+    return wall, cpu, done.stdout.decode()
 
-def median_of(cmd):
+def medians(cmd):
     timed(cmd)  # warm-up: page cache, dynamic loader
-    times = [timed(cmd)[0] for _ in range(runs)]
-    return statistics.median(times), min(times), max(times)
+    samples = [timed(cmd) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
-print("| Input | Size (MiB) | Statements | Command | Median wall (s) | Min-max (s) | MiB/s | Statements/s | check / raw |")
-print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+print("| Input | Size (MiB) | Statements | Command | Median wall (s) | Median CPU (s) | MiB/s | Statements/s | check / raw (wall) | check / raw (CPU) |")
+print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
 notes = []
 for path in files:
     name = os.path.basename(path)
     size = os.path.getsize(path) / MiB
-    _, line = timed([raw, "--repeat", "3", path])
+    line = timed([raw, "--repeat", "3", path])[2]
     statements = int(re.search(r"statements=(\d+)", line).group(1))
     in_process = float(re.search(r"parse_seconds=([0-9.]+)", line).group(1))
-    raw_t = median_of([raw, path])
-    check_t = median_of([safedb, "check", "--format", "json", "--fail-on", "none", path])
-    ratio = check_t[0] / raw_t[0]
-    for label, t, extra in (("raw libpg_query parse", raw_t, ""),
-                            ("safedb check", check_t, "**%.1f×**" % ratio)):
-        print("| %s | %.2f | %d | %s | %.3f | %.3f-%.3f | %.1f | %.0f | %s |" % (
-            name, size, statements, label, t[0], t[1], t[2], size / t[0], statements / t[0], extra))
-    notes.append("%s: raw parse alone, in process, fastest of 3: %.3f s (%.1f MiB/s)"
+    raw_wall, raw_cpu = medians([raw, path])
+    check_wall, check_cpu = medians([safedb, "check", "--format", "json", "--fail-on", "none", path])
+    rows = (("raw libpg_query parse", raw_wall, raw_cpu, "", ""),
+            ("safedb check", check_wall, check_cpu,
+             "**%.1f×**" % (check_wall / raw_wall), "%.1f×" % (check_cpu / max(raw_cpu, 1e-6))))
+    for label, wall, cpu, ratio_wall, ratio_cpu in rows:
+        print("| %s | %.2f | %d | %s | %.3f | %.3f | %.1f | %.0f | %s | %s |" % (
+            name, size, statements, label, wall, cpu, size / wall, statements / wall, ratio_wall,
+            ratio_cpu))
+    notes.append("%s: pg_query_raw_parse alone, in process, fastest of 3: %.3f s (%.1f MiB/s)"
                  % (name, in_process, size / in_process))
 print()
-print("%d runs per command after one warm-up run; MiB/s and statements/s from the median." % runs)
+print("%d runs per command after one warm-up run. MiB/s and statements/s use the median wall"
+      " time; CPU is user+sys of the process." % runs)
 for n in notes:
     print("- " + n)
 PY

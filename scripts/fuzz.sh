@@ -65,12 +65,12 @@ fuzz_args=(-max_total_time="$seconds" -max_len=4096 -timeout=20 -rss_limit_mb=40
 if [ "$jobs" -gt 1 ]; then
   fuzz_args+=(-jobs="$jobs" -workers="$jobs")
 fi
+rm -f "$build"/fuzz-[0-9]*.log
 status=0
 (cd "$build" && ASAN_OPTIONS=detect_leaks="${FUZZ_LEAKS:-1}" \
   LSAN_OPTIONS=suppressions="$root/tests/fuzz/lsan.supp":print_suppressions=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   "$build/tests/fuzz/fuzz_analyse" "${fuzz_args[@]}" "$work") >"$output" 2>&1 || status=$?
-if [ "$jobs" -gt 1 ]; then cat "$build"/fuzz-*.log >>"$output" 2>/dev/null || true; fi
 
 grep -E '^stat::|^Done [0-9]+ runs|^#[0-9]+ *DONE' "$output" || true
 if [ "$status" -ne 0 ] || grep -q -E '^==[0-9]+==ERROR|runtime error:|Test unit written to' "$output"; then
@@ -78,7 +78,7 @@ if [ "$status" -ne 0 ] || grep -q -E '^==[0-9]+==ERROR|runtime error:|Test unit 
   crashes=$(grep -o 'Test unit written to .*' "$output" | sed 's/^Test unit written to //' || true)
   echo "fuzz: FAILED (fuzzer exit status $status); full output in $output" >&2
   for c in $crashes; do echo "fuzz: failing input saved to $c" >&2; done
-  echo "fuzz: reproduce with: $build/tests/fuzz/fuzz_analyse FILE" >&2
+  echo "fuzz: reproduce with: LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp $build/tests/fuzz/fuzz_analyse FILE" >&2
   exit 1
 fi
 echo "fuzz: no crashes in ${seconds}s; corpus grew to $(ls "$work" | wc -l) inputs"
