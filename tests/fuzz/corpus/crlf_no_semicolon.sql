@@ -1,0 +1,3 @@
+DELETE FROM t
+WHERE a = 1;
+	UPDATE t SET b=2;
