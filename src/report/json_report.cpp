@@ -1,57 +1,97 @@
-#include <nlohmann/json.hpp>
-
+#include "report/json_writer.h"
 #include "safedb/report/check_report.h"
 
 namespace safedb::report {
 namespace {
 
-using nlohmann::json;
+void finding_json(JsonWriter& w, const sql::Finding& f) {
+  w.begin_object();
+  w.member("rule", f.rule);
+  w.member("severity", to_string(f.severity));
+  w.member("message", f.message);
+  w.member("help", f.help);
+  w.member("line", f.position.line);
+  w.member("column", f.position.column);
+  if (f.suppressed_because) {
+    w.key("suppressed");
+    w.begin_object();
+    w.member("reason", *f.suppressed_because);
+    w.end_object();
+  }
+  w.end_object();
+}
 
-json finding_json(const sql::Finding& f) {
-  json j = {{"rule", f.rule}, {"severity", to_string(f.severity)}, {"message", f.message},
-            {"help", f.help}, {"line", f.position.line},           {"column", f.position.column}};
-  if (f.suppressed_because) j["suppressed"] = {{"reason", *f.suppressed_because}};
-  return j;
+void statement_json(JsonWriter& w, const sql::Statement& st) {
+  w.begin_object();
+  w.member("index", st.index);
+  w.member("line", st.position.line);
+  w.member("column", st.position.column);
+  w.member("kind", st.kind);
+  w.key("effects");
+  w.begin_array();
+  for (sql::Effect e : st.effects.list())
+    w.value(to_string(e));
+  w.end_array();
+  w.key("objects");
+  w.begin_array();
+  for (const std::string& o : st.objects)
+    w.value(o);
+  w.end_array();
+  w.key("lock");
+  if (st.lock == sql::LockMode::none) {
+    w.null();
+  } else {
+    w.value(to_string(st.lock));
+  }
+  w.key("findings");
+  w.begin_array();
+  for (const sql::Finding& f : st.findings)
+    finding_json(w, f);
+  w.end_array();
+  w.end_object();
 }
 
 }  // namespace
 
+// Streamed rather than built as a document: reports of large files would
+// otherwise cost as much as the analysis itself.
 std::string render_json(const std::vector<CheckedFile>& files) {
+  std::string out;
+  JsonWriter w(out);
   std::string grammar(sql::grammar_version());
-  json doc = {
-      {"version", 1}, {"grammar", grammar.substr(0, grammar.find('.'))}, {"files", json::array()}};
+  w.begin_object();
+  w.member("version", 1);
+  w.member("grammar", std::string_view(grammar).substr(0, grammar.find('.')));
+  w.key("files");
+  w.begin_array();
   for (const CheckedFile& file : files) {
-    json statements = json::array();
-    for (const sql::Statement& st : file.analysis.statements) {
-      json effects = json::array();
-      for (sql::Effect e : st.effects.list())
-        effects.push_back(to_string(e));
-      json findings = json::array();
-      for (const sql::Finding& f : st.findings)
-        findings.push_back(finding_json(f));
-      statements.push_back(
-          {{"index", st.index},
-           {"line", st.position.line},
-           {"column", st.position.column},
-           {"kind", st.kind},
-           {"effects", effects},
-           {"objects", st.objects},
-           {"lock", st.lock == sql::LockMode::none ? json(nullptr) : json(to_string(st.lock))},
-           {"findings", findings}});
-    }
-    json file_findings = json::array();
+    w.begin_object();
+    w.member("path", file.analysis.path);
+    w.key("statements");
+    w.begin_array();
+    for (const sql::Statement& st : file.analysis.statements)
+      statement_json(w, st);
+    w.end_array();
+    w.key("findings");
+    w.begin_array();
     for (const sql::Finding& f : file.analysis.file_findings)
-      file_findings.push_back(finding_json(f));
-    doc["files"].push_back(
-        {{"path", file.analysis.path}, {"statements", statements}, {"findings", file_findings}});
+      finding_json(w, f);
+    w.end_array();
+    w.end_object();
   }
-  Tally t = tally(files);
-  doc["summary"] = {{"statements", t.statements},
-                    {"errors", t.errors},
-                    {"warnings", t.warnings},
-                    {"infos", t.infos},
-                    {"suppressed", t.suppressed}};
-  return doc.dump(2) + "\n";
+  w.end_array();
+  const Tally t = tally(files);
+  w.key("summary");
+  w.begin_object();
+  w.member("statements", t.statements);
+  w.member("errors", t.errors);
+  w.member("warnings", t.warnings);
+  w.member("infos", t.infos);
+  w.member("suppressed", t.suppressed);
+  w.end_object();
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 }  // namespace safedb::report

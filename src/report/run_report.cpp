@@ -72,9 +72,10 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
                          e.value("column", 0), step.error->message, step.error->sqlstate);
       if (!step.error->detail.empty()) out += fmt::format("    DETAIL: {}\n", step.error->detail);
       if (!step.error->hint.empty()) out += fmt::format("    HINT: {}\n", step.error->hint);
-            if (!step.error->context.empty()) {
+      if (!step.error->context.empty()) {
         std::string context = step.error->context;
-        for (std::size_t at = 0; (at = context.find('\n', at)) != std::string::npos; at += 5) context.replace(at, 1, "\n    ");
+        for (std::size_t at = 0; (at = context.find('\n', at)) != std::string::npos; at += 5)
+          context.replace(at, 1, "\n    ");
         out += fmt::format("    CONTEXT: {}\n", context);
       }
     }

@@ -195,3 +195,14 @@ TEST_CASE("rules lists every rule in text, json and markdown", "[cli]") {
   auto js = run_safedb({"rules", "--format", "json"});
   CHECK(json::parse(js.out).size() >= 50);
 }
+
+TEST_CASE("the JSON report escapes names and messages", "[cli]") {
+  TempDir dir;
+  auto r = run_safedb({"check", "--format", "json",
+                       dir.write("q.sql",
+                                 "DROP TABLE \"we\"\"ird\\\\name\tx\";\n-- safedb:ignore nope "
+                                 "\"quoted\" \\ reason\nSELECT 1;\n")});
+  json doc = json::parse(r.out);  // throws if the writer produced invalid JSON
+  CHECK(doc["files"][0]["statements"][0]["objects"][0] == "public.we\"ird\\\\name\tx");
+  CHECK(doc["files"][0]["findings"][0]["rule"] == "unknown-rule-in-suppression");
+}

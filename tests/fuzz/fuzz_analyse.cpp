@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "safedb/report/check_report.h"
 #include "safedb/sql/analysis.h"
 #include "safedb/sql/source.h"
@@ -67,7 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)safedb::report::fails(files, sql::Severity::info);
   (void)safedb::report::render_text(files, {.color = false});
   (void)safedb::report::render_text(files, {.color = true});
-  (void)safedb::report::render_json(files);
+  // The JSON report is written by hand: it must always be valid JSON.
+  if (nlohmann::json::parse(safedb::report::render_json(files), nullptr, false).is_discarded())
+    std::abort();
   (void)safedb::report::render_sarif(files);
   (void)safedb::report::render_github(files);
   return 0;
