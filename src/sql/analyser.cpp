@@ -117,6 +117,9 @@ Result<FileAnalysis> analyse(const Source& source) {
   FileAnalysis analysis;
   analysis.path = source.path();
 
+  // Parse trees and scanner state live in this arena until the analysis ends.
+  pg::Arena arena;
+
   // 1. Tokens of PostgreSQL's own scanner: comments, psql backslashes.
   std::vector<Token> tokens = scan(text);
   std::string parse_text = text;
@@ -152,7 +155,6 @@ Result<FileAnalysis> analyse(const Source& source) {
   });
 
   // 2. Parse with the real grammar and classify each statement in file order.
-  pg::Arena arena;
   pg::Parsed parsed = pg::raw_parse(parse_text);
   if (parsed.error) {
     Position p = source.position_of(parsed.error->offset);
@@ -193,15 +195,34 @@ Result<FileAnalysis> analyse(const Source& source) {
         raw->stmt_len > 0 ? begin + static_cast<std::size_t>(raw->stmt_len) : text.size();
     // The statement's text runs from its first token to its last, without the
     // white space and comments around it.
-    // Tokens are in file order: look only at this statement's own.
-    std::size_t first = end, last = begin;
-    auto t = std::lower_bound(tokens.begin(), tokens.end(), begin,
-                              [](const Token& token, std::size_t at) { return token.start < at; });
+    // The statement starts at its first token that is not a comment, and
+    // ends where white space and comments before its semicolon begin.
+    auto from =
+        std::lower_bound(tokens.begin(), tokens.end(), begin,
+                         [](const Token& token, std::size_t at) { return token.start < at; });
+    std::size_t first = end;
+    auto t = from;
     for (; t != tokens.end() && t->start < end; ++t) {
-      if (t->end > end || t->kind == Token::Kind::comment || t->kind == Token::Kind::semicolon)
-        continue;
-      first = std::min(first, t->start);
-      last = std::max(last, t->end);
+      if (t->kind != Token::Kind::comment && t->kind != Token::Kind::semicolon) {
+        first = t->start;
+        break;
+      }
+    }
+    std::size_t last = end;
+    for (auto c = t; c != tokens.end() && c->start < end; ++c) {
+      if (c->kind != Token::Kind::comment && c->kind != Token::Kind::semicolon) t = c;
+    }
+    // `t` is now the statement's last real token; only comments follow it.
+    for (bool trimmed = true; trimmed && last > first;) {
+      trimmed = false;
+      while (last > first && std::isspace(static_cast<unsigned char>(text[last - 1])))
+        --last, trimmed = true;
+      for (auto c = t; c != tokens.end() && c->start < end; ++c) {
+        if (c->kind == Token::Kind::comment && c->end == last && c->start > t->start) {
+          last = c->start;
+          trimmed = true;
+        }
+      }
     }
     if (first >= last) {  // the scanner failed earlier; fall back to trimming white space
       std::string_view slice = trim(std::string_view(parse_text).substr(begin, end - begin));

@@ -117,3 +117,14 @@ TEST_CASE("a missing file and a directory are rejected with a reason", "[sql]") 
   REQUIRE_FALSE(dir.ok());
   CHECK(dir.error().message() == "/tmp: is a directory, not a SQL file");
 }
+
+TEST_CASE("a statement's text stops before trailing comments and white space", "[sql]") {
+  auto source =
+      Source::from_text("t.sql", "SELECT 1 /* c */ -- d\n;\n-- x\nSELECT 'a -- b' -- tail");
+  REQUIRE(source.ok());
+  auto a = analyse(*source);
+  REQUIRE(a.ok());
+  REQUIRE(a->statements.size() == 2);
+  CHECK(a->statements[0].text(*source) == "SELECT 1");
+  CHECK(a->statements[1].text(*source) == "SELECT 'a -- b'");
+}
