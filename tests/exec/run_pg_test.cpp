@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "safedb/db/connection.h"
+#include "safedb/util/process.h"
 #include "support/pg_cluster.h"
 #include "support/run_fixture.h"
 
@@ -277,4 +278,33 @@ TEST_CASE("a run refuses a standby", "[pg][exec]") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("is a standby (in recovery)") != std::string::npos);
   CHECK(f.records("intent").empty());
+}
+
+TEST_CASE("on a terminal, a production run asks for the database name", "[pg][exec]") {
+  RunFixture f;
+  f.sql("CREATE TABLE t (id int)");
+  f.file("m.sql", "INSERT INTO t VALUES (1);\n");
+  // script(1) gives safedb a terminal; what is typed comes from stdin.
+  auto typed = [&](const std::string& answer, const std::string& extra) {
+    const std::string command = std::string(SAFEDB_BINARY) + " run m.sql --target prod" + extra;
+    return safedb::util::run_process({"script", "-qec", "cd '" + f.dir() + "' && " + command, "/dev/null"},
+                                     answer + "\n");
+  };
+  auto wrong = typed("not_the_name", "");
+  REQUIRE(wrong.ok());
+  CHECK(wrong->exit_code == 2);
+  CHECK(wrong->out.find("Type the database name") != std::string::npos);
+  CHECK(wrong->out.find("not confirmed; nothing was done") != std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM t") == "0");
+
+  auto right = typed(f.database(), "");
+  REQUIRE(right.ok());
+  CHECK(right->exit_code == 0);
+  CHECK(f.sql("SELECT count(*) FROM t") == "1");
+
+  auto yes = typed("", " --yes");
+  REQUIRE(yes.ok());
+  CHECK(yes->exit_code == 0);
+  CHECK(yes->out.find("Type the database name") == std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM t") == "2");
 }
