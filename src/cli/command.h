@@ -40,5 +40,6 @@ Handler setup_rules(CLI::App& sub);
 Handler setup_keys(CLI::App& sub);
 Handler setup_run(CLI::App& sub);
 Handler setup_dry_run(CLI::App& sub);
+Handler setup_policy(CLI::App& sub);
 
 }  // namespace safedb::cli
