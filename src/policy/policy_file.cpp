@@ -493,7 +493,7 @@ class FileReader {
       }
       (is_to ? span.to : span.from) = *minutes;
     }
-    if (ok && span.from == span.to % 1440) {
+    if (ok && span.from == span.to) {
       r_.problem(p + "/to",
                  "equals \"from\": the window would never close; for a whole day write "
                  "\"from\": \"00:00\", \"to\": \"24:00\"");
