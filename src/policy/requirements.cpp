@@ -93,13 +93,16 @@ std::vector<std::string> describe(const Requirements& r) {
     lines.push_back(
         fmt::format("lock_timeout of at most {}", util::format_duration(*r.lock_timeout)));
   if (r.row_cap) {
-    lines.push_back(fmt::format("at most {} row{} changed by each of {}", r.row_cap->max_rows,
+    lines.push_back(fmt::format("at most {} row{} changed by {}{}", r.row_cap->max_rows,
                                 r.row_cap->max_rows == 1 ? "" : "s",
+                                r.row_cap->statements.size() == 1 ? "" : "each of ",
                                 statements_text(r.row_cap->statements)));
   }
   for (const MaintenanceWindow& w : r.windows)
     lines.push_back(fmt::format("only inside the maintenance window {}", w.text()));
-  if (r.break_glass && !lines.empty() && r.denials.size() != lines.size()) {
+  // Break-glass is worth mentioning only when something could be lifted.
+  const bool requires_something = lines.size() > r.denials.size();
+  if (r.break_glass && requires_something) {
     lines.push_back(fmt::format(
         "break-glass allowed for principals matching {} (lifts the dry-run, backup, approval "
         "and window requirements; never a denial)",
