@@ -81,10 +81,10 @@ std::vector<std::string> describe(const Requirements& r) {
     lines.push_back(line);
   }
   if (r.snapshot) {
+    const bool one = r.snapshot->statements.size() == 1;
     lines.push_back(fmt::format(
-        "snapshot of what {} destroy{}, taken before {} run{}",
-        statements_text(r.snapshot->statements), r.snapshot->statements.size() == 1 ? "s" : "",
-        r.snapshot->statements.size() == 1 ? "it" : "they",
+        "snapshot of what {} destroy{}, taken before {}{}", statements_text(r.snapshot->statements),
+        one ? "s" : "", one ? "it runs" : "they run",
         r.snapshot->max_size
             ? fmt::format(" (at most {})", util::format_size(*r.snapshot->max_size))
             : ""));
