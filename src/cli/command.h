@@ -41,5 +41,6 @@ Handler setup_keys(CLI::App& sub);
 Handler setup_run(CLI::App& sub);
 Handler setup_init(CLI::App& sub);
 Handler setup_dry_run(CLI::App& sub);
+Handler setup_policy(CLI::App& sub);
 
 }  // namespace safedb::cli

@@ -22,6 +22,7 @@ const CommandSpec kCommands[] = {
      setup_init},
     {"check", "Analyse SQL files offline and report what they would do", setup_check},
     {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules},
+    {"policy", "Validate the policy files that decide what a run requires", setup_policy},
     {"dry-run", "Rehearse a SQL file on a database inside a transaction that is rolled back",
      setup_dry_run},
     {"run", "Execute a SQL file on a database, guarded and audited", setup_run},

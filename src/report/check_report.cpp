@@ -62,4 +62,10 @@ bool fails(const std::vector<CheckedFile>& files, std::optional<sql::Severity> t
   return false;
 }
 
+bool denied(const std::vector<CheckedFile>& files) {
+  return std::any_of(files.begin(), files.end(), [](const CheckedFile& f) {
+    return f.requirements && !f.requirements->denials.empty();
+  });
+}
+
 }  // namespace safedb::report

@@ -53,7 +53,7 @@ std::string_view command(sql::Severity s) {
 
 }  // namespace
 
-std::string render_github(const std::vector<CheckedFile>& files) {
+std::string render_github(const std::vector<CheckedFile>& files, const PolicyContext* policy) {
   std::string out;
   for (const CheckedFile& file : files) {
     for (const sql::Finding* f : findings_of(file.analysis)) {
@@ -62,6 +62,22 @@ std::string render_github(const std::vector<CheckedFile>& files) {
                          escape_property(file.analysis.path), f->position.line, f->position.column,
                          escape_property("safedb " + f->rule),
                          escape_data(f->message + ". " + f->help));
+    }
+    if (policy == nullptr || !file.requirements) continue;
+    for (const policy::Denial& d : file.requirements->denials) {
+      out +=
+          fmt::format("::error file={},line={},title={}::{}\n", escape_property(file.analysis.path),
+                      d.line, escape_property("safedb policy " + d.rule.file + " " + d.rule.rule),
+                      escape_data(d.message));
+    }
+    std::string text;
+    for (const std::string& line : policy::describe(*file.requirements)) {
+      if (!line.starts_with("refused:")) text += (text.empty() ? "" : "; ") + line;
+    }
+    if (!text.empty()) {
+      out += fmt::format("::notice file={},title={}::{}\n", escape_property(file.analysis.path),
+                         escape_property("safedb policy (" + policy->environment + ")"),
+                         escape_data("Running this file requires: " + text + "."));
     }
   }
   return out;

@@ -46,6 +46,11 @@ class JsonWriter {
     separate();
     out_ += "null";
   }
+  // A value already serialised as JSON (compact), written as it is.
+  void raw(std::string_view json_text) {
+    separate();
+    out_ += json_text;
+  }
   template <typename T>
   void member(std::string_view name, const T& v) {
     key(name);

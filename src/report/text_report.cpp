@@ -54,9 +54,46 @@ std::string effects_text(const sql::EffectSet& effects) {
   return out;
 }
 
+// What the policies require of one file, one requirement per line.
+void policy_section(std::string& out, const CheckedFile& file, const PolicyContext& policy,
+                    const Palette& c) {
+  const policy::Requirements& r = *file.requirements;
+  const std::string where = policy.target
+                                ? fmt::format("target {} ({})", *policy.target, r.environment)
+                                : fmt::format("environment {}", r.environment);
+  if (r.files.empty()) {
+    out += fmt::format("{}{}{}: no policy file in {} applies to {}; nothing is required\n",
+                       c.bold(), file.analysis.path, c.reset(), policy.folder, where);
+    return;
+  }
+  std::string from;
+  for (const std::string& f : r.files)
+    from += (from.empty() ? "" : ", ") + f;
+  const std::vector<std::string> lines = policy::describe(r);
+  if (lines.empty()) {
+    out += fmt::format("{}{}{}: nothing is required on {} ({})\n", c.bold(), file.analysis.path,
+                       c.reset(), where, from);
+    return;
+  }
+  out += fmt::format("{}{}{}: requirements on {} ({}):\n", c.bold(), file.analysis.path, c.reset(),
+                     where, from);
+  for (const std::string& line : lines) {
+    const bool refused = line.starts_with("refused:");
+    out += fmt::format("  {}- {}{}\n", refused ? c.red() : "", line, refused ? c.reset() : "");
+  }
+  for (const policy::AppliedRule& a : r.applied) {
+    std::string statements;
+    for (int i : a.statements)
+      statements += fmt::format("{}#{}", statements.empty() ? "" : ", ", i);
+    out += fmt::format("  {}rule {} {}: {}{}\n", c.dim(), a.rule.file, a.rule.rule, statements,
+                       c.reset());
+  }
+}
+
 }  // namespace
 
-std::string render_text(const std::vector<CheckedFile>& files, TextStyle style) {
+std::string render_text(const std::vector<CheckedFile>& files, TextStyle style,
+                        const PolicyContext* policy) {
   const Palette c{style.color};
   std::string out;
   for (const CheckedFile& file : files) {
@@ -97,6 +134,7 @@ std::string render_text(const std::vector<CheckedFile>& files, TextStyle style) 
                        a.statements.size(), a.statements.size() == 1 ? "" : "s",
                        summary.empty() ? " (read-only or additive)" : " (" + summary + ")");
     out += listing;
+    if (policy != nullptr && file.requirements) policy_section(out, file, *policy, c);
   }
   Tally t = tally(files);
   out += fmt::format("{} error{}, {} warning{}, {} info{}\n", t.errors, t.errors == 1 ? "" : "s",

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "safedb/policy/requirements.h"
 #include "safedb/sql/analysis.h"
 
 namespace safedb::report {
@@ -16,6 +17,17 @@ std::optional<Format> format_from_string(std::string_view name);
 struct CheckedFile {
   const sql::Source* source = nullptr;
   sql::FileAnalysis analysis;
+  // What the policies require of this file (`check --env`); nullopt otherwise.
+  std::optional<policy::Requirements> requirements;
+};
+
+// The policies `check --env` evaluated the files against.
+struct PolicyContext {
+  std::string folder;
+  std::string digest;              // hex SHA-256 of the policy files in force (PolicySet::digest)
+  std::vector<std::string> files;  // every policy file of the folder, by name
+  std::string environment;
+  std::optional<std::string> target;  // --target, when given
 };
 
 // Counts of findings that are not suppressed, per severity, plus suppressed ones.
@@ -35,10 +47,18 @@ struct TextStyle {
 };
 
 // Renderers. Each returns the whole document; JSON shapes are documented in docs/cli.md.
-std::string render_text(const std::vector<CheckedFile>& files, TextStyle style);
-std::string render_json(const std::vector<CheckedFile>& files);
-std::string render_sarif(const std::vector<CheckedFile>& files);
-std::string render_github(const std::vector<CheckedFile>& files);
+// With `policy`, each file's requirements are rendered too.
+std::string render_text(const std::vector<CheckedFile>& files, TextStyle style,
+                        const PolicyContext* policy = nullptr);
+std::string render_json(const std::vector<CheckedFile>& files,
+                        const PolicyContext* policy = nullptr);
+std::string render_sarif(const std::vector<CheckedFile>& files,
+                         const PolicyContext* policy = nullptr);
+std::string render_github(const std::vector<CheckedFile>& files,
+                          const PolicyContext* policy = nullptr);
+
+// True if a policy denies a statement of any file.
+bool denied(const std::vector<CheckedFile>& files);
 
 // Every finding of a file, statement findings and file findings, in file order.
 std::vector<const sql::Finding*> findings_of(const sql::FileAnalysis& analysis);
