@@ -61,10 +61,11 @@ void combine(Requirements& out, const RuleRequirements& q, const std::vector<int
   }
   if (q.snapshot) {
     if (!out.snapshot) {
-      out.snapshot = SnapshotRequirement{*q.snapshot, {}};
-    } else if (*q.snapshot) {
-      out.snapshot->max_size =
-          out.snapshot->max_size ? std::min(*out.snapshot->max_size, **q.snapshot) : **q.snapshot;
+      out.snapshot = SnapshotRequirement{q.snapshot->max_size, {}};
+    } else if (q.snapshot->max_size) {
+      out.snapshot->max_size = out.snapshot->max_size
+                                   ? std::min(*out.snapshot->max_size, *q.snapshot->max_size)
+                                   : *q.snapshot->max_size;
     }
     add_statements(out.snapshot->statements, statements);
   }

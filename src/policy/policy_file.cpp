@@ -194,11 +194,11 @@ class FileReader {
   void check_target(const std::string& pointer, const std::string& name) {
     if (targets_ == nullptr || targets_->contains(name)) return;
     std::vector<std::string> known;
-    for (const auto& [target, environment] : *targets_)
-      known.push_back(target);
     std::string list;
-    for (const std::string& k : known)
-      list += (list.empty() ? "" : ", ") + k;
+    for (const auto& [target, environment] : *targets_) {
+      known.push_back(target);
+      list += (list.empty() ? "" : ", ") + target;
+    }
     r_.problem(pointer, fmt::format("unknown target \"{}\"{} (configured: {})", name,
                                     did_you_mean(name, known), list));
   }
@@ -401,7 +401,7 @@ class FileReader {
     if (v == nullptr) return;
     if (v->is_boolean()) {
       if (v->get<bool>())
-        q.snapshot = std::optional<std::uint64_t>();
+        q.snapshot = SnapshotRequirement{};
       else
         r_.problem(p, "false requires nothing; remove it");
       return;
@@ -426,7 +426,7 @@ class FileReader {
     } else if (r_.has(p + "/max_size")) {
       return;
     }
-    q.snapshot = max_size;
+    q.snapshot = SnapshotRequirement{max_size, {}};
   }
 
   void read_window(const std::string& p, Rule& rule) {

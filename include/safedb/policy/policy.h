@@ -35,8 +35,8 @@ struct When {
 struct RuleRequirements {
   std::optional<DryRunRequirement> dry_run;
   std::optional<BackupRequirement> backup;
-  std::optional<ApprovalRequirement> approvals;          // principal_patterns has at most one list
-  std::optional<std::optional<std::uint64_t>> snapshot;  // set: required; inner: max_size
+  std::optional<ApprovalRequirement> approvals;  // principal_patterns has at most one list
+  std::optional<SnapshotRequirement> snapshot;   // statements: unused here
   std::optional<util::Duration> lock_timeout;
   std::optional<std::int64_t> max_rows;
   std::optional<MaintenanceWindow> window;
@@ -59,7 +59,8 @@ struct Rule {
 };
 
 // Where a policy file applies: targets whose environment is listed ("*"
-// listing every environment) or whose name is listed.
+// listing every environment) or whose name is listed (an ad-hoc --dsn target
+// has no name).
 struct AppliesTo {
   std::vector<std::string> environments;
   std::vector<std::string> targets;
