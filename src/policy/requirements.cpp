@@ -45,6 +45,10 @@ bool ApprovalRequirement::accepts(std::string_view principal) const {
   return matches_every_list(principal_patterns, principal);
 }
 
+bool BreakGlassAllowance::accepts(std::string_view principal) const {
+  return matches_every_list(principal_patterns, principal);
+}
+
 bool Requirements::empty() const {
   return denials.empty() && dry_runs.empty() && !backup && !approvals && !snapshot &&
          !lock_timeout && !row_cap && windows.empty();

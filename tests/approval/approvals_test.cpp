@@ -67,6 +67,14 @@ Plan make_plan(const People& people) {
   return p;
 }
 
+ApprovalRule patterns_rule(std::vector<std::string> patterns) {
+  ApprovalRule rule;
+  rule.min = 2;
+  rule.accepts = [patterns](std::string_view who) { return crypto::matches_pattern_list(patterns, who); };
+  for (const std::string& p : patterns) rule.patterns += (rule.patterns.empty() ? "" : ", ") + p;
+  return rule;
+}
+
 Expectation expectation() {
   return {std::string(64, 'a'), "7310000000000000001", "app", std::string(64, 'b')};
 }
@@ -83,7 +91,7 @@ struct Request {
   crypto::AllowedSigners signers = people.signers();
   std::string bytes = render_plan(make_plan(people));
   std::optional<std::string> requester = sign(people.alice, bytes);
-  ApprovalRule rule{2, {"*@dba.example.org"}, true, true};
+  ApprovalRule rule = patterns_rule({"*@dba.example.org"});
   std::set<std::string> consumed;
 
   RequestCheck check(const std::vector<SignatureFile>& approvals, std::int64_t now = kNow) const {
@@ -134,7 +142,7 @@ TEST_CASE("two keys of the same principal count once", "[approval]") {
 
 TEST_CASE("the requester cannot approve their own plan", "[approval]") {
   Request r;
-  r.rule.principals.clear();
+  r.rule.accepts = nullptr;
   auto c = r.check({r.approval(r.people.alice, "alice.sig"), r.approval(r.people.bob, "bob.sig")});
   CHECK(mentions(c, "alice@example.org requested this change and cannot also approve it"));
   CHECK(mentions(c, "1 of 2 required"));
@@ -225,7 +233,7 @@ TEST_CASE("a tampered plan fails its requester's signature and every approval", 
 
 TEST_CASE("an approver outside the policy's patterns does not count", "[approval]") {
   Request r;
-  r.rule.principals = {"*@security.example.org"};
+  r.rule = patterns_rule({"*@security.example.org"});
   auto c = r.check({r.approval(r.people.bob, "b.sig"), r.approval(r.people.carol, "c.sig")});
   CHECK(mentions(c, "is not among the approvers the policies name (*@security.example.org)"));
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,8 +23,9 @@ struct Expectation {
 // What the policies require of approvals (the strictest combination).
 struct ApprovalRule {
   int min = 0;
-  std::vector<std::string>
-      principals;  // patterns an approver must match ("*@dba.example.org"); empty: anyone
+  // Whether a principal may approve (the policies' patterns); unset: anyone.
+  std::function<bool(std::string_view)> accepts;
+  std::string patterns;  // the patterns in words, for messages
   bool exclude_requester = true;
   bool exclude_executor = true;
 };

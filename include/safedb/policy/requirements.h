@@ -65,6 +65,9 @@ struct RowCap {
 // an emergency: a person matching at least one pattern of every list.
 struct BreakGlassAllowance {
   std::vector<std::vector<Glob>> principal_patterns;
+
+  // True if `principal` matches a pattern of every list.
+  bool accepts(std::string_view principal) const;
 };
 
 // A rule of a policy file, for reports: "production.json" and its rule id.

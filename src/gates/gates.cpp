@@ -1,0 +1,224 @@
+#include "safedb/gates/gates.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "safedb/approval/approvals.h"
+#include "safedb/audit/listing.h"
+#include "safedb/audit/verify.h"
+#include "safedb/util/duration.h"
+
+namespace safedb::gates {
+namespace {
+
+using nlohmann::json;
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The log's records, if the log can be trusted as evidence: it verifies
+// against the trust anchors, apart from runs left incomplete by a crash.
+struct Evidence {
+  std::vector<audit::ListedRecord> records;
+  std::optional<std::string> unusable;  // why the log cannot serve as evidence
+};
+
+Evidence read_evidence(const GateInput& in) {
+  Evidence e;
+  if (in.signers == nullptr || in.signers->empty()) {
+    e.unusable = "no allowed_signers to check the audit log's signatures against";
+    return e;
+  }
+  std::ifstream exists(in.log_path);
+  if (!exists) return e;  // no log yet: no evidence, but nothing wrong
+  Result<audit::VerifyReport> report = audit::verify_log({in.log_path, std::nullopt, 0}, *in.signers);
+  if (!report) {
+    e.unusable = report.error().message();
+    return e;
+  }
+  for (const audit::Finding& f : report->findings) {
+    if (f.check != "incomplete-run") {
+      e.unusable = fmt::format("the audit log does not verify ({} at line {}); run safedb audit verify", f.check, f.line);
+      return e;
+    }
+  }
+  Result<audit::Listing> listing = audit::list_records(in.log_path, audit::ListFilter{});
+  if (!listing) {
+    e.unusable = listing.error().message();
+    return e;
+  }
+  e.records = std::move(listing->records);
+  return e;
+}
+
+bool same_database(const json& target, const db::TargetIdentity& identity) {
+  return target.value("system_identifier", "") == identity.system_identifier &&
+         target.value("database", "") == identity.database;
+}
+
+void check_dry_runs(const GateInput& in, const Evidence& ev, GateResult& out) {
+  for (const policy::DryRunRequirement& need : in.requirements->dry_runs) {
+    const std::string where = need.on_target ? "target " + *need.on_target : "this database";
+    if (ev.unusable) {
+      out.missing.push_back(fmt::format("a dry-run of this file on {} within {}: {}", where,
+                                        util::format_duration(need.max_age), *ev.unusable));
+      continue;
+    }
+    const audit::ListedRecord* found = nullptr;
+    for (const audit::ListedRecord& r : ev.records) {
+      if (r.record.type != "dry-run") continue;
+      const json& p = r.record.payload;
+      if (p.value("result", "") != "succeeded") continue;
+      if (!p.contains("file") || p["file"].value("sha256", "") != in.file_sha256) continue;
+      const json& target = p.value("target", json::object());
+      const bool right_place = need.on_target ? target.value("name", "") == *need.on_target
+                                              : same_database(target, in.identity);
+      if (!right_place) continue;
+      if (in.now - r.record.unix_time > need.max_age.count() / 1000) continue;
+      found = &r;
+    }
+    if (found == nullptr) {
+      out.missing.push_back(fmt::format(
+          "a successful dry-run of this file (sha256 {}) on {} within the last {}: none in {} (run safedb dry-run)",
+          in.file_sha256.substr(0, 16), where, util::format_duration(need.max_age), in.log_path));
+    } else {
+      out.evidence["dry_runs"].push_back({{"seq", found->record.seq}, {"time", found->record.time}});
+    }
+  }
+}
+
+void check_backup(const GateInput& in, const Evidence& ev, GateResult& out) {
+  const auto& need = in.requirements->backup;
+  if (!need) return;
+  const audit::ListedRecord* found = nullptr;
+  if (!ev.unusable) {
+    for (const audit::ListedRecord& r : ev.records) {
+      if (r.record.type != "backup-verified") continue;
+      const json& p = r.record.payload;
+      if (!same_database(p.value("target", json::object()), in.identity)) continue;
+      if (in.now - p.value("backup_unix_time", std::int64_t{0}) > need->max_age.count() / 1000) continue;
+      found = &r;
+    }
+  }
+  if (found == nullptr) {
+    out.missing.push_back(fmt::format(
+        "a restore-verified backup of cluster {} database \"{}\" taken within the last {}: {}",
+        in.identity.system_identifier, in.identity.database, util::format_duration(need->max_age),
+        ev.unusable ? *ev.unusable : "no verified backup of this database exists (safedb backup create, then verify)"));
+  } else {
+    out.evidence["backup"] = {{"seq", found->record.seq}};
+  }
+}
+
+std::set<std::string> consumed_requests(const Evidence& ev) {
+  std::set<std::string> consumed;
+  for (const audit::ListedRecord& r : ev.records) {
+    if (r.record.type != "intent") continue;
+    const json& p = r.record.payload;
+    if (p.contains("plan") && p["plan"].is_object()) consumed.insert(p["plan"].value("request_id", ""));
+  }
+  return consumed;
+}
+
+void check_approvals(const GateInput& in, const Evidence& ev, GateResult& out) {
+  const auto& need = in.requirements->approvals;
+  if (!need) return;
+  if (!in.plan_path) {
+    out.missing.push_back(fmt::format("{} approval{} of a plan for this change (safedb plan, then safedb approve; "
+                                      "run with --plan and --approval)",
+                                      need->min, need->min == 1 ? "" : "s"));
+    return;
+  }
+  if (ev.unusable) {
+    out.missing.push_back(fmt::format("approvals cannot be checked for reuse: {}", *ev.unusable));
+    return;
+  }
+  std::optional<std::string> plan_bytes = read_file(*in.plan_path);
+  if (!plan_bytes) {
+    out.missing.push_back(fmt::format("plan {}: cannot read it", *in.plan_path));
+    return;
+  }
+  std::vector<approval::SignatureFile> approvals;
+  for (const std::string& path : in.approval_paths) {
+    if (std::optional<std::string> text = read_file(path)) {
+      approvals.push_back({path, *text});
+    } else {
+      out.missing.push_back(fmt::format("approval {}: cannot read it", path));
+    }
+  }
+  approval::ApprovalRule rule;
+  rule.min = need->min;
+  rule.accepts = [need](std::string_view who) { return need->accepts(who); };
+  for (const auto& list : need->principal_patterns) {
+    for (const policy::Glob& g : list) rule.patterns += (rule.patterns.empty() ? "" : ", ") + g.text();
+  }
+  rule.exclude_requester = need->exclude_requester;
+  rule.exclude_executor = need->exclude_executor;
+  approval::RequestCheck check = approval::check_request(
+      *in.plan_path, *plan_bytes, read_file(approval::requester_signature_path(*in.plan_path)), approvals,
+      {in.file_sha256, in.identity.system_identifier, in.identity.database, in.policy_digest}, *in.signers,
+      in.executor, consumed_requests(ev), rule, in.now);
+  for (std::string& p : check.problems) out.missing.push_back(std::move(p));
+  if (check.plan) {
+    json signed_by = json::array();
+    for (const approval::CountedApproval& a : check.approvals) {
+      signed_by.push_back({{"principal", a.principal}, {"key", a.key}, {"sig_sha256", a.sig_sha256}});
+    }
+    out.evidence["plan"] = {{"request_id", check.plan->request_id},
+                            {"sha256", check.plan_sha256},
+                            {"requester", check.plan->requester_principal},
+                            {"approvals", signed_by}};
+  }
+}
+
+}  // namespace
+
+GateResult check_gates(const GateInput& in) {
+  GateResult out;
+  const policy::Requirements& req = *in.requirements;
+
+  // Denials are never lifted.
+  for (const policy::Denial& d : req.denials) {
+    out.missing.push_back(fmt::format("statement #{} (line {}) is denied by {} rule {}: {}", d.statement, d.line,
+                                      d.rule.file, d.rule.rule, d.message));
+  }
+
+  // Break-glass lifts the SOP gates, loudly, where a policy allows it for this person.
+  if (in.break_glass_reason) {
+    if (!req.break_glass) {
+      out.missing.push_back("--break-glass: no policy that applies here allows break-glass");
+    } else if (!req.break_glass->accepts(in.executor)) {
+      out.missing.push_back(fmt::format("--break-glass: {} may not break glass here", in.executor));
+    } else {
+      out.break_glass = true;
+      out.evidence["break_glass"] = {{"principal", in.executor}, {"reason", *in.break_glass_reason}};
+    }
+  }
+
+  if (!out.break_glass) {
+    for (std::string& problem : policy::check_window(req, in.now)) out.missing.push_back(std::move(problem));
+    const bool needs_log = !req.dry_runs.empty() || req.backup || req.approvals;
+    const Evidence evidence = needs_log ? read_evidence(in) : Evidence{};
+    check_dry_runs(in, evidence, out);
+    check_backup(in, evidence, out);
+    check_approvals(in, evidence, out);
+  }
+
+  if (req.snapshot) {
+    std::string statements;
+    for (int i : req.snapshot->statements) statements += fmt::format("{}#{}", statements.empty() ? "" : ", ", i);
+    out.missing.push_back(fmt::format(
+        "a pre-change snapshot of statements {}: this version of safedb cannot take snapshots yet", statements));
+  }
+  return out;
+}
+
+}  // namespace safedb::gates
