@@ -43,7 +43,7 @@ class FileLock {
   int fd_ = -1;
 };
 
-// Opens `path` for appending (O_WRONLY or O_RDWR, O_APPEND, O_CLOEXEC). With
+// Opens `path` for reading and appending (O_RDWR, O_APPEND, O_CLOEXEC). With
 // CreateMissing::yes a missing file is created (0644), and a missing parent
 // directory too (one level, 0755); each creation is made durable by syncing
 // the directory that holds it.

@@ -1,10 +1,10 @@
 #include "safedb/audit/verify.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
@@ -38,10 +38,6 @@ struct Claim {
 
 std::string describe(Finding::File file, std::size_t line) {
   return fmt::format("{} line {}", file == Finding::File::log ? "log" : "witness", line);
-}
-
-std::string short_root(const crypto::Digest& root) {
-  return crypto::base64_encode(root);
 }
 
 class Verifier {
@@ -277,10 +273,10 @@ void Verifier::fold_checkpoint(const LogLine& line, const LineCheck& check) {
                                    claimed.size, tree_.size()));
     matches = false;
   } else if (claimed.root != tree_.root()) {
-    here("checkpoint",
-         fmt::format("the checkpoint's root {} is not the root of the {} records "
-                     "before it ({}): one of them was changed",
-                     short_root(claimed.root), claimed.size, short_root(tree_.root())));
+    here("checkpoint", fmt::format("the checkpoint's root {} is not the root of the {} records "
+                                   "before it ({}): one of them was changed",
+                                   crypto::base64_encode(claimed.root), claimed.size,
+                                   crypto::base64_encode(tree_.root())));
     matches = false;
   }
   if (!check.note_problem.empty()) {
@@ -363,14 +359,9 @@ void Verifier::check_forks() {
         fmt::format(
             "fork: two signed checkpoints of size {} disagree: {} has root {}, {} has root {}",
             claim.checkpoint.size, describe(other.file, other.line),
-            short_root(other.checkpoint.root), describe(claim.file, claim.line),
-            short_root(claim.checkpoint.root)));
+            crypto::base64_encode(other.checkpoint.root), describe(claim.file, claim.line),
+            crypto::base64_encode(claim.checkpoint.root)));
   }
-}
-
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
 }
 
 }  // namespace
@@ -383,7 +374,7 @@ Result<VerifyReport> verify_log(const VerifyOptions& options,
   report.witness_path = options.witness_path;
   Verifier verifier(options, signers, report);
   if (Status ok = verifier.read_witness(); !ok) return ok.error();
-  if (!exists(options.log_path) && options.witness_path) {
+  if (options.witness_path && !std::filesystem::exists(options.log_path)) {
     // With a witness, a missing log is the strongest kind of truncation.
     report.findings.push_back({Finding::File::log, 0, std::nullopt, "missing",
                                fmt::format("the log {} does not exist", options.log_path)});

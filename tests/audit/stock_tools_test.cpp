@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "audit/audit_fixture.h"
+#include "safedb/crypto/sshsig.h"
 #include "safedb/util/process.h"
 
 using namespace safedb;
@@ -124,4 +125,23 @@ TEST_CASE("the documented stock-tool procedure catches a log truncated below its
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.out,
              Catch::Contains("witness line 2: the log has 7 records, the witness saw 8"));
+}
+
+TEST_CASE("the documented stock-tool procedure catches a member named twice", "[audit]") {
+  WitnessedLog f;
+  std::vector<std::string> lines = read_lines(f.log);
+  // Validly signed by alice, chained, but ambiguous: which actor is it?
+  const std::string body =
+      R"({"v":1,"seq":9,"time":"2999-01-01T00:00:00Z","type":"dry-run","actor":"bob@example.com","actor":"alice@example.com","key":")" +
+      f.alice.key.public_key().fingerprint() + R"(","prev":")" + line_hash_hex(lines.back()) +
+      R"(","payload":{}})";
+  auto sig = crypto::sign(f.alice.key, body, kNamespace);
+  REQUIRE(sig.ok());
+  lines.push_back(body.substr(0, body.size() - 1) + ",\"sig\":\"" + sig->base64() + "\"}");
+  write_lines(f.log, lines);
+  const util::ProcessResult result = f.run_script();
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.out, Catch::Contains("FAIL: line 10: members appear twice: \"actor\""));
+  CHECK_THAT(result.out, Catch::Contains("1 problem(s) found"));
 }
