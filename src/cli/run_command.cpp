@@ -17,7 +17,9 @@ namespace {
 
 struct RunOptions {
   std::string file;
-  std::optional<std::string> target, dsn, env, config, key, principal, log, witness;
+  std::optional<std::string> target, dsn, env, config, key, principal, log, witness, policies, plan,
+      break_glass;
+  std::vector<std::string> approvals;
   bool per_statement = false;
   bool yes = false;
   std::string format = "text";
@@ -92,6 +94,13 @@ Result<ExitCode> run_guarded(const RunOptions& options, exec::DryRun dry_run, Co
   request.dry_run = dry_run;
   request.actor = signer->principal;
   request.witness = options.witness ? options.witness : config->witness;
+  request.policies = options.policies.value_or(config->policies);
+  request.allowed_signers = config->allowed_signers;
+  request.plan = options.plan;
+  request.approvals = options.approvals;
+  request.break_glass = options.break_glass;
+  if (options.break_glass && options.break_glass->empty())
+    return Error::usage("--break-glass needs a reason");
 
   TerminalHooks hooks(context, options.yes);
   Result<exec::RunResult> result = exec::guarded_run(request, *log, hooks);
@@ -119,9 +128,18 @@ Handler setup_guarded(CLI::App& sub, exec::DryRun dry_run) {
   sub.add_flag(
       "--per-statement", options->per_statement,
       "Send each statement on its own instead of one transaction (the file may use BEGIN/COMMIT)");
+  sub.add_option("--policies", options->policies,
+                 "Policy folder (default: policies from safedb.json)");
   if (dry_run == exec::DryRun::no) {
     sub.add_flag("--yes", options->yes,
                  "Do not ask for confirmation on a terminal for production targets");
+    sub.add_option("--plan", options->plan, "The change request (safedb plan) that approvals sign");
+    sub.add_option("--approval", options->approvals,
+                   "An approval signature of the plan (repeat for each)");
+    sub.add_option(
+        "--break-glass", options->break_glass,
+        "Emergency: lift the dry-run, backup, approval and window gates where a policy allows it; "
+        "the reason is recorded");
   }
   sub.add_option("--format", options->format, "Output: text or json")->capture_default_str();
   return [options, dry_run](Context& context) { return run_guarded(*options, dry_run, context); };

@@ -7,6 +7,10 @@
 #include "safedb/db/connection.h"
 #include "safedb/exec/interrupt.h"
 #include "safedb/exec/session.h"
+#include "safedb/gates/gates.h"
+#include "safedb/policy/policy.h"
+
+#include <ctime>
 
 namespace safedb::exec {
 namespace {
@@ -56,7 +60,21 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
   if (!plan) return plan.error();
   result.plan = std::move(plan).value();
 
-  // 3. Connect and identify the target; refuse a standby.
+  // 3. Evaluate the policies: what this file needs on this target.
+  Result<policy::PolicySet> policies = policy::PolicySet::load(request.policies);
+  if (!policies) return policies.error();
+  const policy::Requirements requirements = policies->evaluate(result.analysis, request.target);
+  result.policy_digest = policies->digest_hex();
+  config::ExecutionSettings settings = request.settings;
+  if (requirements.lock_timeout && *requirements.lock_timeout < settings.lock_timeout) {
+    settings.lock_timeout = *requirements.lock_timeout;
+  }
+  if (requirements.row_cap) {
+    settings.max_rows = requirements.row_cap->max_rows;
+    settings.capped = requirements.row_cap->statements;
+  }
+
+  // 4. Connect and identify the target; refuse a standby.
   Result<db::Connection> conn = db::Connection::open(request.target.dsn);
   if (!conn) return conn.error();
   Result<db::TargetIdentity> identity = conn->identify();
@@ -66,17 +84,45 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
   hooks.banner(request.target, result.identity);
   if (Status s = check_writable(request.target, result.identity); !s) return s.error();
 
-  // 4. Confirm with the person at the terminal.
+  // 5. Check the gates; a run that misses any requirement does not start.
+  const bool dry = request.dry_run == DryRun::yes;
+  if (!dry) {
+    Result<crypto::AllowedSigners> signers = crypto::AllowedSigners::load(request.allowed_signers);
+    gates::GateInput in;
+    in.requirements = &requirements;
+    in.policy_digest = result.policy_digest;
+    in.file_sha256 = result.sha256;
+    in.target = request.target;
+    in.identity = result.identity;
+    in.log_path = log.path();
+    in.signers = signers ? &*signers : nullptr;
+    in.executor = request.actor;
+    in.plan_path = request.plan;
+    in.approval_paths = request.approvals;
+    in.break_glass_reason = request.break_glass;
+    in.now = std::time(nullptr);
+    gates::GateResult gate = gates::check_gates(in);
+    if (!gate.missing.empty()) {
+      std::string message =
+          fmt::format("blocked by policy: {} requirement{} not met; nothing was executed",
+                      gate.missing.size(), gate.missing.size() == 1 ? "" : "s");
+      for (const std::string& m : gate.missing)
+        message += "\n  - " + m;
+      return Error(ExitCode::blocked, message);
+    }
+    result.gates = gate.evidence;
+  }
+
+  // 6. Confirm with the person at the terminal.
   if (!hooks.confirm(request.target, result.identity))
     return Error::usage("not confirmed; nothing was done");
 
-  // 5. Keep other safedb runs off this database; set the session's timeouts.
-  if (Status s = acquire_run_lock(*conn, request.settings.advisory_lock_wait); !s) return s.error();
-  if (Status s = prepare_session(*conn, result.run_id, request.actor, request.settings); !s)
+  // 7. Keep other safedb runs off this database; set the session's timeouts.
+  if (Status s = acquire_run_lock(*conn, settings.advisory_lock_wait); !s) return s.error();
+  if (Status s = prepare_session(*conn, result.run_id, request.actor, settings); !s)
     return s.error();
 
-  // 6. Record the intent, durably, before the first statement is sent.
-  const bool dry = request.dry_run == DryRun::yes;
+  // 8. Record the intent, durably, before the first statement is sent.
   if (!dry) {
     Result<audit::AppendedRecord> intent = log.append("intent", intent_payload(request, result));
     if (!intent) {
@@ -85,16 +131,16 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
     }
   }
 
-  // 7. Execute, cancelling and rolling back on SIGINT/SIGTERM.
+  // 9. Execute, cancelling and rolling back on SIGINT/SIGTERM.
   {
     InterruptGuard guard(*conn);
-    result.report = execute(*conn, *result.source, result.analysis, result.plan, request.settings,
+    result.report = execute(*conn, *result.source, result.analysis, result.plan, settings,
                             request.dry_run, hooks);
   }
   release_run_lock(*conn);
   result.exit_code = exit_code_for(result.report.outcome);
 
-  // 8. Record the outcome (or the dry-run's evidence) and seal the log.
+  // 10. Record the outcome (or the dry-run's evidence) and seal the log.
   Result<audit::AppendedRecord> record =
       dry ? log.append("dry-run", dry_run_payload(request, result))
           : log.append("outcome", outcome_payload(result));

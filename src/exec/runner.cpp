@@ -66,10 +66,18 @@ db::DbError interruption() {
 // One attempt at the transactional part: BEGIN, every statement, then
 // COMMIT, or ROLLBACK when one failed or this is a dry-run. The steps tell
 // what happened; a dry-run also records the catalog changes in `changes`.
+// True when a capped statement affected more rows than the policies allow.
+bool over_row_cap(const StepReport& step, const config::ExecutionSettings& settings) {
+  if (!settings.max_rows || !step.rows || *step.rows <= *settings.max_rows) return false;
+  return std::find(settings.capped.begin(), settings.capped.end(), step.index) !=
+         settings.capped.end();
+}
+
 std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::Source& source,
                                               const sql::FileAnalysis& analysis,
-                                              const ExecutionPlan& plan, DryRun dry_run,
-                                              RunObserver& observer,
+                                              const ExecutionPlan& plan,
+                                              const config::ExecutionSettings& settings,
+                                              DryRun dry_run, RunObserver& observer,
                                               std::vector<CatalogChange>& changes) {
   std::vector<StepReport> steps;
   if (plan.transactional.empty()) return steps;
@@ -106,6 +114,18 @@ std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::S
     StepReport step = run_statement(conn, source, st, true, observer);
     if (step.status == StepStatus::applied && dry_run == DryRun::yes)
       step.locks = new_locks(conn, held);
+    if (step.status == StepStatus::applied && over_row_cap(step, settings)) {
+      step.status = StepStatus::failed;
+      step.error =
+          db::DbError{"",
+                      "ERROR",
+                      fmt::format("affected {} rows; the policies allow at most {} (max_rows)",
+                                  *step.rows, *settings.max_rows),
+                      "",
+                      "the whole run is rolled back",
+                      "",
+                      0};
+    }
     failed = step.status == StepStatus::failed;
     steps.push_back(std::move(step));
     observer.step_finished(source, st, steps.back());
@@ -164,8 +184,8 @@ RunReport execute(db::Connection& conn, const sql::Source& source,
   for (int attempt = 1;; ++attempt) {
     report.attempts = attempt;
     report.changes.clear();
-    report.steps =
-        transactional_attempt(conn, source, analysis, plan, dry_run, observer, report.changes);
+    report.steps = transactional_attempt(conn, source, analysis, plan, settings, dry_run, observer,
+                                         report.changes);
     const StepReport* failure = first_failure(report.steps);
     if (failure == nullptr || !lock_failure(*failure) || attempt > settings.lock_retries) break;
     observer.retrying(attempt + 1, wait, *failure->error);

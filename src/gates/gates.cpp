@@ -39,14 +39,17 @@ Evidence read_evidence(const GateInput& in) {
   }
   std::ifstream exists(in.log_path);
   if (!exists) return e;  // no log yet: no evidence, but nothing wrong
-  Result<audit::VerifyReport> report = audit::verify_log({in.log_path, std::nullopt, 0}, *in.signers);
+  Result<audit::VerifyReport> report =
+      audit::verify_log({in.log_path, std::nullopt, 0}, *in.signers);
   if (!report) {
     e.unusable = report.error().message();
     return e;
   }
   for (const audit::Finding& f : report->findings) {
     if (f.check != "incomplete-run") {
-      e.unusable = fmt::format("the audit log does not verify ({} at line {}); run safedb audit verify", f.check, f.line);
+      e.unusable =
+          fmt::format("the audit log does not verify ({} at line {}); run safedb audit verify",
+                      f.check, f.line);
       return e;
     }
   }
@@ -87,10 +90,12 @@ void check_dry_runs(const GateInput& in, const Evidence& ev, GateResult& out) {
     }
     if (found == nullptr) {
       out.missing.push_back(fmt::format(
-          "a successful dry-run of this file (sha256 {}) on {} within the last {}: none in {} (run safedb dry-run)",
+          "a successful dry-run of this file (sha256 {}) on {} within the last {}: none in {} (run "
+          "safedb dry-run)",
           in.file_sha256.substr(0, 16), where, util::format_duration(need.max_age), in.log_path));
     } else {
-      out.evidence["dry_runs"].push_back({{"seq", found->record.seq}, {"time", found->record.time}});
+      out.evidence["dry_runs"].push_back(
+          {{"seq", found->record.seq}, {"time", found->record.time}});
     }
   }
 }
@@ -104,7 +109,8 @@ void check_backup(const GateInput& in, const Evidence& ev, GateResult& out) {
       if (r.record.type != "backup-verified") continue;
       const json& p = r.record.payload;
       if (!same_database(p.value("target", json::object()), in.identity)) continue;
-      if (in.now - p.value("backup_unix_time", std::int64_t{0}) > need->max_age.count() / 1000) continue;
+      if (in.now - p.value("backup_unix_time", std::int64_t{0}) > need->max_age.count() / 1000)
+        continue;
       found = &r;
     }
   }
@@ -112,7 +118,9 @@ void check_backup(const GateInput& in, const Evidence& ev, GateResult& out) {
     out.missing.push_back(fmt::format(
         "a restore-verified backup of cluster {} database \"{}\" taken within the last {}: {}",
         in.identity.system_identifier, in.identity.database, util::format_duration(need->max_age),
-        ev.unusable ? *ev.unusable : "no verified backup of this database exists (safedb backup create, then verify)"));
+        ev.unusable
+            ? *ev.unusable
+            : "no verified backup of this database exists (safedb backup create, then verify)"));
   } else {
     out.evidence["backup"] = {{"seq", found->record.seq}};
   }
@@ -123,7 +131,8 @@ std::set<std::string> consumed_requests(const Evidence& ev) {
   for (const audit::ListedRecord& r : ev.records) {
     if (r.record.type != "intent") continue;
     const json& p = r.record.payload;
-    if (p.contains("plan") && p["plan"].is_object()) consumed.insert(p["plan"].value("request_id", ""));
+    if (p.contains("plan") && p["plan"].is_object())
+      consumed.insert(p["plan"].value("request_id", ""));
   }
   return consumed;
 }
@@ -132,9 +141,10 @@ void check_approvals(const GateInput& in, const Evidence& ev, GateResult& out) {
   const auto& need = in.requirements->approvals;
   if (!need) return;
   if (!in.plan_path) {
-    out.missing.push_back(fmt::format("{} approval{} of a plan for this change (safedb plan, then safedb approve; "
-                                      "run with --plan and --approval)",
-                                      need->min, need->min == 1 ? "" : "s"));
+    out.missing.push_back(
+        fmt::format("{} approval{} of a plan for this change (safedb plan, then safedb approve; "
+                    "run with --plan and --approval)",
+                    need->min, need->min == 1 ? "" : "s"));
     return;
   }
   if (ev.unusable) {
@@ -158,19 +168,23 @@ void check_approvals(const GateInput& in, const Evidence& ev, GateResult& out) {
   rule.min = need->min;
   rule.accepts = [need](std::string_view who) { return need->accepts(who); };
   for (const auto& list : need->principal_patterns) {
-    for (const policy::Glob& g : list) rule.patterns += (rule.patterns.empty() ? "" : ", ") + g.text();
+    for (const policy::Glob& g : list)
+      rule.patterns += (rule.patterns.empty() ? "" : ", ") + g.text();
   }
   rule.exclude_requester = need->exclude_requester;
   rule.exclude_executor = need->exclude_executor;
   approval::RequestCheck check = approval::check_request(
-      *in.plan_path, *plan_bytes, read_file(approval::requester_signature_path(*in.plan_path)), approvals,
-      {in.file_sha256, in.identity.system_identifier, in.identity.database, in.policy_digest}, *in.signers,
-      in.executor, consumed_requests(ev), rule, in.now);
-  for (std::string& p : check.problems) out.missing.push_back(std::move(p));
+      *in.plan_path, *plan_bytes, read_file(approval::requester_signature_path(*in.plan_path)),
+      approvals,
+      {in.file_sha256, in.identity.system_identifier, in.identity.database, in.policy_digest},
+      *in.signers, in.executor, consumed_requests(ev), rule, in.now);
+  for (std::string& p : check.problems)
+    out.missing.push_back(std::move(p));
   if (check.plan) {
     json signed_by = json::array();
     for (const approval::CountedApproval& a : check.approvals) {
-      signed_by.push_back({{"principal", a.principal}, {"key", a.key}, {"sig_sha256", a.sig_sha256}});
+      signed_by.push_back(
+          {{"principal", a.principal}, {"key", a.key}, {"sig_sha256", a.sig_sha256}});
     }
     out.evidence["plan"] = {{"request_id", check.plan->request_id},
                             {"sha256", check.plan_sha256},
@@ -187,8 +201,8 @@ GateResult check_gates(const GateInput& in) {
 
   // Denials are never lifted.
   for (const policy::Denial& d : req.denials) {
-    out.missing.push_back(fmt::format("statement #{} (line {}) is denied by {} rule {}: {}", d.statement, d.line,
-                                      d.rule.file, d.rule.rule, d.message));
+    out.missing.push_back(fmt::format("statement #{} (line {}) is denied by {} rule {}: {}",
+                                      d.statement, d.line, d.rule.file, d.rule.rule, d.message));
   }
 
   // Break-glass lifts the SOP gates, loudly, where a policy allows it for this person.
@@ -199,12 +213,14 @@ GateResult check_gates(const GateInput& in) {
       out.missing.push_back(fmt::format("--break-glass: {} may not break glass here", in.executor));
     } else {
       out.break_glass = true;
-      out.evidence["break_glass"] = {{"principal", in.executor}, {"reason", *in.break_glass_reason}};
+      out.evidence["break_glass"] = {{"principal", in.executor},
+                                     {"reason", *in.break_glass_reason}};
     }
   }
 
   if (!out.break_glass) {
-    for (std::string& problem : policy::check_window(req, in.now)) out.missing.push_back(std::move(problem));
+    for (std::string& problem : policy::check_window(req, in.now))
+      out.missing.push_back(std::move(problem));
     const bool needs_log = !req.dry_runs.empty() || req.backup || req.approvals;
     const Evidence evidence = needs_log ? read_evidence(in) : Evidence{};
     check_dry_runs(in, evidence, out);
@@ -214,9 +230,11 @@ GateResult check_gates(const GateInput& in) {
 
   if (req.snapshot) {
     std::string statements;
-    for (int i : req.snapshot->statements) statements += fmt::format("{}#{}", statements.empty() ? "" : ", ", i);
+    for (int i : req.snapshot->statements)
+      statements += fmt::format("{}#{}", statements.empty() ? "" : ", ", i);
     out.missing.push_back(fmt::format(
-        "a pre-change snapshot of statements {}: this version of safedb cannot take snapshots yet", statements));
+        "a pre-change snapshot of statements {}: this version of safedb cannot take snapshots yet",
+        statements));
   }
   return out;
 }

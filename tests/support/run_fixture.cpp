@@ -17,6 +17,7 @@ RunFixture::RunFixture(const std::string& execution) : database_(create_database
   dir_.write(".safedb/allowed_signers",
              "tester@example.org namespaces=\"safedb-audit,safedb-approval\" " +
                  key.public_key().openssh() + "\n");
+  dir_.write("policies/.keep", "");  // an empty policy folder: nothing required
   dir_.write("safedb.json", R"({
     "targets": {"db": {"dsn": ")" +
                                 conninfo() + R"(", "environment": "development"},

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "safedb/util/duration.h"
 #include "safedb/util/result.h"
@@ -24,6 +26,10 @@ struct ExecutionSettings {
   int lock_retries = 3;                                        // attempts after the first
   util::Duration retry_backoff{1'000};                         // "1s", doubled per attempt
   util::Duration advisory_lock_wait{5'000};                    // "5s": wait for another safedb run
+  // Set by policies, not by safedb.json: the most rows one of `capped`
+  // statements may affect before the whole run is rolled back.
+  std::optional<std::int64_t> max_rows;
+  std::vector<int> capped;
 };
 
 // The contents of safedb.json with defaults filled in. Relative paths are

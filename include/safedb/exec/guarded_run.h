@@ -1,7 +1,10 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "safedb/audit/log.h"
 #include "safedb/config/config.h"
@@ -23,6 +26,11 @@ struct RunRequest {
   DryRun dry_run = DryRun::no;
   std::string actor;                   // the signer's principal, for the session's application_name
   std::optional<std::string> witness;  // where the closing checkpoint is also appended
+  std::string policies;                // the policy folder (must exist; may be empty)
+  std::string allowed_signers;         // trust for evidence in the log and for approvals
+  std::optional<std::string> plan;     // PLAN.json, for approval gates
+  std::vector<std::string> approvals;  // approval signature files
+  std::optional<std::string> break_glass;  // the reason, when breaking glass
 };
 
 // How a guarded run talks to the person running it. Defaults: no banner,
@@ -44,13 +52,17 @@ struct RunResult {
   sql::FileAnalysis analysis;
   ExecutionPlan plan;
   db::TargetIdentity identity;
+  std::string policy_digest;
+  nlohmann::json gates = nlohmann::json::object();  // evidence that satisfied the gates
   RunReport report;
   ExitCode exit_code = ExitCode::ok;
 };
 
-// A guarded run, step by step: analyse, plan, connect and identify, confirm,
-// lock and prepare the session, record the intent, execute, record the
-// outcome and seal the log. Fails (returns an Error) only before anything was
+// A guarded run, step by step: analyse, plan, evaluate the policies, connect
+// and identify, check the gates (a run blocked by them fails with exit status
+// 3 listing every unmet requirement; dry-runs skip them), confirm, lock and
+// prepare the session, record the intent, execute, record the outcome and
+// seal the log. Fails (returns an Error) only before anything was
 // executed; once the intent is recorded, the result says what happened.
 // REQUIRES: `log` is open with the key that signs this run's records.
 Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, RunHooks& hooks);

@@ -32,8 +32,9 @@ struct GateInput {
 
 struct GateResult {
   std::vector<std::string> missing;  // every unmet requirement, one line each; empty: may run
-  nlohmann::json evidence = nlohmann::json::object();  // what satisfied the gates, for the intent record
-  bool break_glass = false;                            // requirements were lifted by break-glass
+  nlohmann::json evidence =
+      nlohmann::json::object();  // what satisfied the gates, for the intent record
+  bool break_glass = false;      // requirements were lifted by break-glass
 };
 
 // Checks every requirement that can be checked before a run: denials, the
