@@ -40,6 +40,8 @@ Handler setup_rules(CLI::App& sub);
 Handler setup_keys(CLI::App& sub);
 Handler setup_run(CLI::App& sub);
 Handler setup_init(CLI::App& sub);
+Handler setup_plan(CLI::App& sub);
+Handler setup_approve(CLI::App& sub);
 Handler setup_dry_run(CLI::App& sub);
 Handler setup_policy(CLI::App& sub);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -37,8 +38,11 @@ Evidence read_evidence(const GateInput& in) {
     e.unusable = "no allowed_signers to check the audit log's signatures against";
     return e;
   }
-  std::ifstream exists(in.log_path);
-  if (!exists) return e;  // no log yet: no evidence, but nothing wrong
+  std::error_code ec;
+  if (!std::filesystem::exists(in.log_path, ec) ||
+      std::filesystem::file_size(in.log_path, ec) == 0) {
+    return e;  // no records yet: no evidence, and nothing wrong
+  }
   Result<audit::VerifyReport> report =
       audit::verify_log({in.log_path, std::nullopt, 0}, *in.signers);
   if (!report) {
