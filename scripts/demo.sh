@@ -42,28 +42,73 @@ createdb mail
 work="$demo/work"
 mkdir -p "$work" && cp "$root"/examples/migrations/*.sql "$work/" && cd "$work"
 show "$safedb" init --principal demo@example.org
-# The demo target: the throwaway cluster, as a staging database.
+# Demo targets on the throwaway cluster, one per environment; the policies
+# `safedb init` wrote decide what each needs.
+dsn="host=$PGHOST port=$PGPORT user=postgres dbname=mail"
 cat >safedb.json <<JSON
 {
-  "targets": {"mail": {"dsn": "host=$PGHOST port=$PGPORT user=postgres dbname=mail", "environment": "staging"}},
+  "targets": {
+    "mail-dev":     {"dsn": "$dsn", "environment": "development"},
+    "mail-staging": {"dsn": "$dsn", "environment": "staging"},
+    "mail-prod":    {"dsn": "$dsn", "environment": "production"},
+    "mail-change":  {"dsn": "$dsn", "environment": "change-controlled"}
+  },
   "signing": {"key": ".safedb/keys/id_ed25519", "principal": "demo@example.org"}
 }
 JSON
+# A team's own policy for the demo's change-controlled environment: rehearse
+# first, and two DBAs approve every destructive or blocking change.
+cat >policies/change-controlled.json <<'JSON'
+{
+  "version": 1,
+  "applies_to": {"environments": ["change-controlled"]},
+  "rules": [
+    {"id": "four-eyes", "when": {"effects": ["data-loss", "blocking", "opaque"]},
+     "require": {"dry_run": {"max_age": "1h"},
+                 "approvals": {"min": 2, "principals": ["*@dba.example.org"], "exclude": ["requester", "executor"]}}}
+  ]
+}
+JSON
+show "$safedb" policy lint
 
-step "Rehearse, then run: every step is measured, signed and recorded"
-show "$safedb" run 001_create_messages.sql --target mail
+step "Create the schema (additive: no policy asks anything)"
+show "$safedb" run 001_create_messages.sql --target mail-staging
 psql -Xq -d mail -c "INSERT INTO messages (mailbox_id, received_at, subject, body)
   SELECT g % 100, now() - g * interval '1 hour', 'subject ' || g, 'body ' || g FROM generate_series(1, 20000) g"
-show "$safedb" dry-run 002_add_flags.sql --target mail
-show "$safedb" run 002_add_flags.sql --target mail
 
-step "A failing migration rolls back completely"
+step "Staging requires a rehearsal first: the run is blocked until a dry-run of this very file succeeded"
+show "$safedb" run 002_add_flags.sql --target mail-staging
+show "$safedb" dry-run 002_add_flags.sql --target mail-staging
+show "$safedb" run 002_add_flags.sql --target mail-staging
+
+step "A failing migration rolls back completely (development: audited, no gates)"
 printf "UPDATE messages SET subject = 'oops' WHERE mailbox_id = 7;\nALTER TABLE messages ADD COLUMN seen boolean;\n" >failing.sql
-show "$safedb" run failing.sql --target mail
+show "$safedb" run failing.sql --target mail-dev
 psql -XAtq -d mail -c "SELECT 'messages with subject oops: ' || count(*) FROM messages WHERE subject = 'oops'"
 
+step "The wrong command on production: every missing requirement at once, nothing executed"
+show "$safedb" run 003_quick_cleanup.sql --target mail-prod --yes
+psql -XAtq -d mail -c "SELECT 'messages still there: ' || count(*) FROM messages"
+
+step "Change control: rehearse, ask, two DBAs approve with their SSH keys, then run"
+printf "DELETE FROM messages WHERE mailbox_id = 7 AND received_at < now() - interval '1 year';\n" >purge.sql
+show "$safedb" run purge.sql --target mail-change
+show "$safedb" dry-run purge.sql --target mail-change
+show "$safedb" plan purge.sql --target mail-change --out purge.plan.json
+for dba in bob carol; do
+  "$safedb" keys generate --out "$dba.key" --principal "$dba@dba.example.org" 2>/dev/null >>.safedb/allowed_signers
+done
+show "$safedb" approve purge.plan.json --key bob.key --principal bob@dba.example.org
+# The second approval with stock OpenSSH:
+show ssh-keygen -q -Y sign -n safedb-approval -f carol.key purge.plan.json
+show "$safedb" run purge.sql --target mail-change --plan purge.plan.json \
+  --approval purge.plan.json.bob@dba.example.org.sig --approval purge.plan.json.sig
+echo "Replaying the same approved request is refused:"
+show "$safedb" run purge.sql --target mail-change --plan purge.plan.json \
+  --approval purge.plan.json.bob@dba.example.org.sig --approval purge.plan.json.sig
+
 step "The wrong command, rehearsed: the dry-run shows what it would destroy"
-show "$safedb" dry-run 003_quick_cleanup.sql --target mail
+show "$safedb" dry-run 003_quick_cleanup.sql --target mail-staging
 
 step "The audit log: what happened, signed; verified against allowed_signers"
 show "$safedb" audit list
