@@ -127,9 +127,9 @@ RequestCheck check_request(const std::string& plan_path, const std::string& plan
                           *who));
       continue;
     }
-        if (rule.accepts && !rule.accepts(*who)) {
-      problem(fmt::format("approval {}: {} is not among the approvers the policies name ({})", sig.path, *who,
-                          rule.patterns));
+    if (rule.accepts && !rule.accepts(*who)) {
+      problem(fmt::format("approval {}: {} is not among the approvers the policies name ({})",
+                          sig.path, *who, rule.patterns));
       continue;
     }
     if (counted.count(*who)) continue;  // the same person twice counts once

@@ -12,54 +12,14 @@
 #include "safedb/util/jsonc.h"
 #include "safedb/util/size.h"
 
+#include "safedb/util/spelling.h"
+
 namespace safedb::policy {
 namespace {
 
 using nlohmann::json;
 
-// "/rules/1/require" -> "rules.1.require", as JsonReader names keys.
-std::string key_of(const std::string& pointer) {
-  std::string out;
-  for (char c : pointer)
-    out += c == '/' ? '.' : c;
-  if (!out.empty() && out.front() == '.') out.erase(0, 1);
-  for (std::size_t k; (k = out.find("~1")) != std::string::npos;)
-    out.replace(k, 2, "/");
-  for (std::size_t k; (k = out.find("~0")) != std::string::npos;)
-    out.replace(k, 2, "~");
-  return out.empty() ? "(top level)" : out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// " (did you mean "x"?)" for the closest candidate within two edits.
-template <typename Names>
-std::string did_you_mean(std::string_view name, const Names& candidates) {
-  std::string best;
-  std::size_t best_distance = 3;
-  for (const auto& candidate : candidates) {
-    std::size_t d = edit_distance(name, candidate);
-    if (d < best_distance) {
-      best = std::string(candidate);
-      best_distance = d;
-    }
-  }
-  return best.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", best);
-}
+using util::did_you_mean;
 
 std::string effect_list() {
   std::string out;
@@ -101,7 +61,7 @@ class FileReader {
 
  private:
   Location location(const std::string& pointer) const {
-    return {doc_.line_of(pointer), key_of(pointer)};
+    return {doc_.line_of(pointer), util::key_path(pointer)};
   }
 
   const json* at(const std::string& pointer) const {

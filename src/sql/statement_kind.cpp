@@ -5,6 +5,8 @@
 #include <cctype>
 #include <vector>
 
+#include "safedb/util/spelling.h"
+
 namespace safedb::sql {
 namespace {
 
@@ -26,24 +28,6 @@ const std::vector<std::string_view>& statement_kinds() {
   return kinds;
 }
 
-std::size_t distance_ignoring_case(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 bool is_statement_kind(std::string_view name) {
@@ -52,16 +36,7 @@ bool is_statement_kind(std::string_view name) {
 }
 
 std::string closest_statement_kind(std::string_view name) {
-  std::string_view best;
-  std::size_t best_distance = 3;  // more than two edits is not a typo
-  for (std::string_view kind : statement_kinds()) {
-    std::size_t d = distance_ignoring_case(name, kind);
-    if (d < best_distance) {
-      best = kind;
-      best_distance = d;
-    }
-  }
-  return std::string(best);
+  return util::closest(name, statement_kinds(), util::Case::ignored);
 }
 
 }  // namespace safedb::sql

@@ -1,5 +1,7 @@
 #include "safedb/util/jsonc.h"
 
+#include "safedb/util/spelling.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -159,22 +161,6 @@ class LocatingSax {
   int key_line_ = 0;
 };
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string type_name(const json& v) {
   if (v.is_string()) return "a string";
   if (v.is_boolean()) return "true/false";
@@ -183,6 +169,8 @@ std::string type_name(const json& v) {
   if (v.is_object()) return "an object";
   return "null";
 }
+
+}  // namespace
 
 std::string key_path(const std::string& pointer) {
   std::string out;
@@ -200,8 +188,6 @@ std::string key_path(const std::string& pointer) {
   }
   return out.empty() ? "(top level)" : out;
 }
-
-}  // namespace
 
 std::string pointer_token(std::string_view key) {
   std::string out;
@@ -275,11 +261,7 @@ bool JsonReader::object(const std::string& pointer, const std::vector<std::strin
   }
   for (auto it = v->begin(); it != v->end(); ++it) {
     if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;
-    std::string hint;
-    for (std::string_view k : known) {
-      if (edit_distance(k, it.key()) <= 2) hint = fmt::format(" (did you mean \"{}\"?)", k);
-    }
-    problem(pointer + "/" + pointer_token(it.key()), "unknown key" + hint);
+    problem(pointer + "/" + pointer_token(it.key()), "unknown key" + did_you_mean(it.key(), known));
   }
   return true;
 }

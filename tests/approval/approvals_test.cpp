@@ -70,8 +70,11 @@ Plan make_plan(const People& people) {
 ApprovalRule patterns_rule(std::vector<std::string> patterns) {
   ApprovalRule rule;
   rule.min = 2;
-  rule.accepts = [patterns](std::string_view who) { return crypto::matches_pattern_list(patterns, who); };
-  for (const std::string& p : patterns) rule.patterns += (rule.patterns.empty() ? "" : ", ") + p;
+  rule.accepts = [patterns](std::string_view who) {
+    return crypto::matches_pattern_list(patterns, who);
+  };
+  for (const std::string& p : patterns)
+    rule.patterns += (rule.patterns.empty() ? "" : ", ") + p;
   return rule;
 }
 

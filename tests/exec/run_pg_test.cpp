@@ -287,8 +287,8 @@ TEST_CASE("on a terminal, a production run asks for the database name", "[pg][ex
   // script(1) gives safedb a terminal; what is typed comes from stdin.
   auto typed = [&](const std::string& answer, const std::string& extra) {
     const std::string command = std::string(SAFEDB_BINARY) + " run m.sql --target prod" + extra;
-    return safedb::util::run_process({"script", "-qec", "cd '" + f.dir() + "' && " + command, "/dev/null"},
-                                     answer + "\n");
+    return safedb::util::run_process(
+        {"script", "-qec", "cd '" + f.dir() + "' && " + command, "/dev/null"}, answer + "\n");
   };
   auto wrong = typed("not_the_name", "");
   REQUIRE(wrong.ok());

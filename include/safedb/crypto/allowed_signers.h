@@ -24,7 +24,7 @@ namespace safedb::crypto {
 struct AllowedSigner {
   std::vector<std::string> principals;
   PublicKey key;
-  std::vector<std::string> namespaces;  // empty: every namespace
+  std::vector<std::string> namespaces;       // empty: every namespace
   std::optional<std::int64_t> valid_after;   // unix seconds
   std::optional<std::int64_t> valid_before;  // unix seconds
   bool cert_authority = false;

@@ -29,11 +29,13 @@ Result<NoteVerifierKey> parse_note_verifier_key(std::string_view text);
 
 // Signs `text` (REQUIRES: non-empty, ends with "\n", no empty line) and returns
 // the whole signed note. Needs a native key.
-Result<std::string> sign_note(std::string_view text, std::string_view key_name, const PrivateKey& key);
+Result<std::string> sign_note(std::string_view text, std::string_view key_name,
+                              const PrivateKey& key);
 
 // Checks that `note` carries a valid signature by `key` under `key_name`;
 // returns the note text (without signatures). Signatures by other keys are
 // ignored, as the format requires.
-Result<std::string> verify_note(std::string_view note, std::string_view key_name, const PublicKey& key);
+Result<std::string> verify_note(std::string_view note, std::string_view key_name,
+                                const PublicKey& key);
 
 }  // namespace safedb::crypto

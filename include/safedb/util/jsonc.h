@@ -65,5 +65,7 @@ class JsonReader {
 
 // "a/b" -> "a~1b": a key as one JSON pointer token.
 std::string pointer_token(std::string_view key);
+// "/rules/1/require" -> "rules.1.require": how messages name the key at a pointer.
+std::string key_path(const std::string& pointer);
 
 }  // namespace safedb::util
