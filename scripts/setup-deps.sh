@@ -12,7 +12,7 @@ deps="$root/.deps"
 
 packages=(
   build-essential cmake pkg-config git
-  libcli11-dev libpqxx-dev libpq-dev nlohmann-json3-dev libfmt-dev catch2 libssl-dev
+  libcli11-dev libpq-dev nlohmann-json3-dev libfmt-dev catch2 libssl-dev
   libprotobuf-c-dev          # headers for libpg_query's scanner output
   libpg-query-dev            # PG15 grammar: fallback when the PG17 build cannot be had
   postgresql postgresql-contrib   # server, pg_dump/pg_restore, amcheck for tests and demo
