@@ -93,6 +93,11 @@ std::string summary_of(const Record& record) {
   }
   // Made up from the conventional fields, else the payload itself.
   std::vector<std::string> parts;
+  // Break-glass goes first, in capitals: nobody may overlook it in a listing.
+  if (const auto glass = p.find("break_glass"); glass != p.end() && glass->is_object()) {
+    parts.push_back(fmt::format("BREAK-GLASS by {}: {}", string_member(*glass, "principal"),
+                                string_member(*glass, "reason")));
+  }
   if (std::string run_id = string_member(p, "run_id"); !run_id.empty())
     parts.push_back("run " + run_id);
   for (const char* name : {"result", "status"}) {

@@ -16,6 +16,7 @@
 #include "safedb/crypto/sshsig.h"
 #include "safedb/db/connection.h"
 #include "safedb/exec/target.h"
+#include "safedb/gates/gates.h"
 #include "safedb/policy/policy.h"
 #include "safedb/sql/analysis.h"
 #include "safedb/util/duration.h"
@@ -144,6 +145,27 @@ Result<ExitCode> run_plan(const PlanOptions& o) {
   if (plan.requirements.empty()) text += "  the policies require nothing for this change\n";
   for (const std::string& r : plan.requirements)
     text += "  requires: " + r + "\n";
+  // What a run would still miss today, apart from this plan's approvals.
+  Result<crypto::AllowedSigners> signers = crypto::AllowedSigners::load(config->allowed_signers);
+  gates::GateInput in;
+  in.requirements = &requirements;
+  in.policy_digest = plan.policy_digest;
+  in.file_sha256 = plan.file_sha256;
+  in.target = *target;
+  in.identity = *identity;
+  in.log_path = config->audit_log;
+  in.signers = signers ? &*signers : nullptr;
+  in.executor = requester->principal;
+  in.now = now;
+  for (const std::string& missing : gates::check_gates(in).missing) {
+    if (requirements.approvals && missing.find("approvals of a plan") != std::string::npos)
+      continue;
+    text += "  still missing: " + missing + "\n";
+  }
+  if (requirements.approvals) {
+    text += fmt::format("  still missing: {} approval{} of this plan\n",
+                        requirements.approvals->min, requirements.approvals->min == 1 ? "" : "s");
+  }
   text += fmt::format(
       "approvers: safedb plan show {0}; safedb approve {0} (or ssh-keygen -Y sign -n {1} -f KEY "
       "{0})\n",

@@ -58,6 +58,7 @@ json steps_json(const RunResult& result) {
     json s = {{"index", step.index},
               {"line", st.position.line},
               {"kind", st.kind},
+              {"effects", effects_json(st.effects)},
               {"transactional", step.transactional},
               {"status", to_string(step.status)},
               {"rows", step.rows ? json(*step.rows) : json(nullptr)},

@@ -61,6 +61,12 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
     std::string status(to_string(step.status));
     if (dry && !step.transactional) status = "not rehearsed";
     out += step_line(*result.source, st, step, status);
+    if (!st.effects.empty()) {
+      std::string effects;
+      for (sql::Effect e : st.effects.list())
+        effects += (effects.empty() ? "" : ", ") + std::string(to_string(e));
+      out += fmt::format("         effects: {}\n", effects);
+    }
     for (const db::Notice& n : step.notices)
       out += fmt::format("         {}: {}\n", n.severity, n.message);
     for (const exec::LockTaken& l : step.locks)

@@ -308,3 +308,25 @@ TEST_CASE("on a terminal, a production run asks for the database name", "[pg][ex
   CHECK(yes->out.find("Type the database name") == std::string::npos);
   CHECK(f.sql("SELECT count(*) FROM t") == "2");
 }
+
+TEST_CASE("nothing is executed when the audit log cannot be written", "[pg][exec]") {
+  RunFixture f;
+  f.sql("CREATE TABLE t (id int)");
+  f.file("not-a-folder", "a file where the log's folder should be\n");
+  auto r = f.safedb({"run", f.file("m.sql", "INSERT INTO t VALUES (1);\n"), "--target", "db",
+                     "--log", f.dir() + "/not-a-folder/audit.jsonl"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("audit log") != std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM t") == "0");
+}
+
+TEST_CASE("the run report names each statement's effects", "[pg][exec]") {
+  RunFixture f;
+  f.sql("CREATE TABLE t (id int)");
+  auto r = f.safedb({"run", f.file("m.sql", "DELETE FROM t WHERE id = 1;\n"), "--target", "db",
+                     "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["statements"][0]["effects"] == json::array({"data-loss"}));
+  auto text = f.safedb({"run", "m.sql", "--target", "db"});
+  CHECK(text.out.find("effects: data-loss") != std::string::npos);
+}

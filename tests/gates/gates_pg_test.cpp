@@ -83,6 +83,7 @@ TEST_CASE("two approvals of a bound plan let the run through once", "[pg][gates]
   INFO(planned.err);
   REQUIRE(planned.exit_code == 0);
   CHECK(planned.out.find("requires: ") != std::string::npos);
+  CHECK(planned.out.find("still missing: 2 approvals of this plan") != std::string::npos);
   auto shown = f.safedb({"plan", "show", "p.json"});
   CHECK(shown.out.find("DELETE FROM t WHERE id < 5;") != std::string::npos);
   REQUIRE(
@@ -142,6 +143,8 @@ TEST_CASE("break-glass lifts the SOP gates where allowed, never a denial", "[pg]
   CHECK(lifted.exit_code == 0);
   auto intent = json::parse(f.records("intent").at(0));
   CHECK(intent["payload"]["break_glass"]["reason"] == "incident 42: runaway rows");
+  auto listed = f.safedb({"audit", "list", "--type", "intent"});
+  CHECK(listed.out.find("BREAK-GLASS by tester@example.org: incident 42") != std::string::npos);
   auto denied = f.safedb(
       {"run", f.file("n.sql", "TRUNCATE t;\n"), "--target", "db", "--break-glass", "again"});
   CHECK(denied.exit_code == 3);
