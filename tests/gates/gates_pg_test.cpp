@@ -151,3 +151,23 @@ TEST_CASE("break-glass lifts the SOP gates where allowed, never a denial", "[pg]
   CHECK(denied.err.find("Tables are not truncated here.") != std::string::npos);
   CHECK(f.sql("SELECT count(*) FROM t") == "6");
 }
+
+TEST_CASE("a dry-run gate that names a rehearsal target wants the dry-run from that target",
+          "[pg][gates]") {
+  RunFixture f;
+  f.sql("CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 10)");
+  f.file("policies/test.json",
+         R"({"version": 1, "applies_to": {"environments": ["production"]}, "rules": [
+    {"id": "rehearse-on-db", "when": {"effects": ["data-loss"]}, "require": {"dry_run": {"max_age": "1h", "on": "db"}}}]})");
+  const std::string file = f.file("m.sql", "DELETE FROM t WHERE id < 5;\n");
+  CHECK(f.safedb({"dry-run", file, "--target", "prod"}).exit_code ==
+        0);  // rehearsed on the wrong target
+  auto blocked = f.safedb({"run", file, "--target", "prod", "--yes"});
+  CHECK(blocked.exit_code == 3);
+  CHECK(blocked.err.find("on target db") != std::string::npos);
+  CHECK(f.safedb({"dry-run", file, "--target", "db"}).exit_code == 0);
+  auto ran = f.safedb({"run", file, "--target", "prod", "--yes"});
+  INFO(ran.err);
+  CHECK(ran.exit_code == 0);
+  CHECK(f.sql("SELECT count(*) FROM t") == "6");
+}
