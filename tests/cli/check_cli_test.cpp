@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "support/cli_runner.h"
 
 using nlohmann::json;
@@ -205,4 +207,13 @@ TEST_CASE("the JSON report escapes names and messages", "[cli]") {
   json doc = json::parse(r.out);  // throws if the writer produced invalid JSON
   CHECK(doc["files"][0]["statements"][0]["objects"][0] == "public.we\"ird\\\\name\tx");
   CHECK(doc["files"][0]["findings"][0]["rule"] == "unknown-rule-in-suppression");
+}
+
+TEST_CASE("every shipped runbook and example passes check without errors", "[cli]") {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(SAFEDB_SOURCE_DIR) + "/runbooks")) {
+    if (entry.path().extension() != ".sql") continue;
+    INFO(entry.path());
+    auto r = run_safedb({"check", entry.path().string()});
+    CHECK(r.exit_code == 0);
+  }
 }
