@@ -84,7 +84,11 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
   hooks.banner(request.target, result.identity);
   if (Status s = check_writable(request.target, result.identity); !s) return s.error();
 
-  // 5. Check the gates; a run that misses any requirement does not start.
+  // 5. Keep other safedb runs off this database from here on, so that no
+  //    other run can use the same approvals between the check and the intent.
+  if (Status s = acquire_run_lock(*conn, settings.advisory_lock_wait); !s) return s.error();
+
+  // 6. Check the gates; a run that misses any requirement does not start.
   const bool dry = request.dry_run == DryRun::yes;
   if (!dry) {
     Result<crypto::AllowedSigners> signers = crypto::AllowedSigners::load(request.allowed_signers);
@@ -113,16 +117,15 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
     result.gates = gate.evidence;
   }
 
-  // 6. Confirm with the person at the terminal.
+  // 7. Confirm with the person at the terminal.
   if (!hooks.confirm(request.target, result.identity))
     return Error::usage("not confirmed; nothing was done");
 
-  // 7. Keep other safedb runs off this database; set the session's timeouts.
-  if (Status s = acquire_run_lock(*conn, settings.advisory_lock_wait); !s) return s.error();
+  // 8. Set the session's timeouts and name.
   if (Status s = prepare_session(*conn, result.run_id, request.actor, settings); !s)
     return s.error();
 
-  // 8. Record the intent, durably, before the first statement is sent.
+  // 9. Record the intent, durably, before the first statement is sent.
   if (!dry) {
     Result<audit::AppendedRecord> intent = log.append("intent", intent_payload(request, result));
     if (!intent) {
@@ -131,7 +134,7 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
     }
   }
 
-  // 9. Execute, cancelling and rolling back on SIGINT/SIGTERM.
+  // 10. Execute, cancelling and rolling back on SIGINT/SIGTERM.
   {
     InterruptGuard guard(*conn);
     result.report = execute(*conn, *result.source, result.analysis, result.plan, settings,
@@ -140,7 +143,7 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
   release_run_lock(*conn);
   result.exit_code = exit_code_for(result.report.outcome);
 
-  // 10. Record the outcome (or the dry-run's evidence) and seal the log.
+  // 11. Record the outcome (or the dry-run's evidence) and seal the log.
   Result<audit::AppendedRecord> record =
       dry ? log.append("dry-run", dry_run_payload(request, result))
           : log.append("outcome", outcome_payload(result));

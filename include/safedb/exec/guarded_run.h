@@ -59,10 +59,10 @@ struct RunResult {
 };
 
 // A guarded run, step by step: analyse, plan, evaluate the policies, connect
-// and identify, check the gates (a run blocked by them fails with exit status
-// 3 listing every unmet requirement; dry-runs skip them), confirm, lock and
-// prepare the session, record the intent, execute, record the outcome and
-// seal the log. Fails (returns an Error) only before anything was
+// and identify, take the run lock, check the gates under it (a run blocked by
+// them fails with exit status 3 listing every unmet requirement; dry-runs skip
+// them), confirm, prepare the session, record the intent, execute, record the
+// outcome and seal the log. Fails (returns an Error) only before anything was
 // executed; once the intent is recorded, the result says what happened.
 // REQUIRES: `log` is open with the key that signs this run's records.
 Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, RunHooks& hooks);
