@@ -210,7 +210,8 @@ TEST_CASE("the JSON report escapes names and messages", "[cli]") {
 }
 
 TEST_CASE("every shipped runbook and example passes check without errors", "[cli]") {
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(SAFEDB_SOURCE_DIR) + "/runbooks")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(SAFEDB_SOURCE_DIR) + "/runbooks")) {
     if (entry.path().extension() != ".sql") continue;
     INFO(entry.path());
     auto r = run_safedb({"check", entry.path().string()});
