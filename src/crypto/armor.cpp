@@ -4,9 +4,12 @@
 
 #include "crypto/secret.h"
 #include "safedb/crypto/hash.h"
+#include "safedb/util/text.h"
 
 namespace safedb::crypto {
 namespace {
+
+using util::trim;
 
 constexpr std::size_t kColumns = 70;  // as OpenSSH writes
 
@@ -15,18 +18,6 @@ std::string begin_line(std::string_view label) {
 }
 std::string end_line(std::string_view label) {
   return fmt::format("-----END {}-----", label);
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back()))
-    text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace

@@ -6,22 +6,17 @@
 #include "crypto/ssh_wire.h"
 #include "safedb/crypto/hash.h"
 #include "safedb/crypto/keys.h"
+#include "safedb/util/text.h"
 
 namespace safedb::crypto {
 namespace {
+
+using util::trim;
 
 constexpr std::string_view kKeyType = "ssh-ed25519";
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back()))
-    text.remove_suffix(1);
-  return text;
 }
 
 std::string_view next_field(std::string_view& text) {

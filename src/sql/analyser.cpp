@@ -7,6 +7,7 @@
 
 #include "safedb/sql/analysis.h"
 #include "safedb/sql/rules.h"
+#include "safedb/util/text.h"
 #include "sql/classify.h"
 #include "sql/scanner.h"
 
@@ -20,13 +21,7 @@ struct Suppression {
   std::string reason;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
+using util::trim;
 
 // Reads a suppression from a comment token; nullopt if the comment is not one.
 std::optional<Suppression> parse_suppression(std::string_view comment, std::size_t offset,

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <memory>
 #include <thread>
 
 #include "safedb/db/connection.h"
@@ -39,6 +40,18 @@ void wait_for_no_session(const RunFixture& f) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   FAIL("a safedb session stayed on the server");
+}
+
+// Starts a run that deletes a row and then sleeps, and waits until it sleeps:
+// the moment to interrupt or kill it.
+std::unique_ptr<safedb::test::BackgroundSafedb> start_long_run(const RunFixture& f) {
+  auto run = std::make_unique<safedb::test::BackgroundSafedb>(
+      std::vector<std::string>{
+          "run", f.file("m.sql", "DELETE FROM t WHERE id = 1;\nSELECT pg_sleep(30);\n"), "--target",
+          "db"},
+      f.dir());
+  wait_for_statement(f, "pg_sleep");
+  return run;
 }
 
 }  // namespace
@@ -209,13 +222,10 @@ TEST_CASE("SIGINT during a long statement rolls back, exits 130 and records the 
   RunFixture f;
   f.sql("CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
   const std::string before = f.fingerprint();
-  safedb::test::BackgroundSafedb run(
-      {"run", f.file("m.sql", "DELETE FROM t WHERE id = 1;\nSELECT pg_sleep(30);\n"), "--target",
-       "db"},
-      f.dir());
-  wait_for_statement(f, "pg_sleep");
-  run.signal(SIGINT);
-  auto r = run.wait();
+  auto run = start_long_run(f);
+  auto& process = *run;
+  process.signal(SIGINT);
+  auto r = process.wait();
   CHECK(r.exit_code == 130);
   CHECK(r.out.find("interrupted and rolled back") != std::string::npos);
   CHECK(f.fingerprint() == before);
@@ -229,13 +239,10 @@ TEST_CASE("kill -9 during a long statement leaves the database unchanged and the
   RunFixture f;
   f.sql("CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
   const std::string before = f.fingerprint();
-  safedb::test::BackgroundSafedb run(
-      {"run", f.file("m.sql", "DELETE FROM t WHERE id = 1;\nSELECT pg_sleep(30);\n"), "--target",
-       "db"},
-      f.dir());
-  wait_for_statement(f, "pg_sleep");
-  run.signal(SIGKILL);
-  CHECK(run.wait().exit_code == 128 + SIGKILL);
+  auto run = start_long_run(f);
+  auto& process = *run;
+  process.signal(SIGKILL);
+  CHECK(process.wait().exit_code == 128 + SIGKILL);
   wait_for_no_session(f);  // the server notices the dead client and rolls back
   CHECK(f.fingerprint() == before);
   CHECK(f.records("intent").size() == 1);
