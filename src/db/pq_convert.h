@@ -2,6 +2,12 @@
 
 // Internal to the database module: conversions from libpq's structures into
 // the module's own types. Only src/db/ includes libpq headers.
+//
+// The module uses libpq's C API rather than libpqxx 6: libpqxx's exceptions
+// carry only the SQLSTATE (no detail, hint or statement position), its notice
+// handlers receive preformatted text, and its cancel_query() allocates, so it
+// cannot be called from a signal handler. PQresultErrorField, a notice
+// receiver and a PGcancel prepared at connect time give all three.
 
 #include <libpq-fe.h>
 

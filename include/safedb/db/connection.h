@@ -23,8 +23,9 @@ namespace safedb::db {
 class Connection {
  public:
   // Connects using a libpq connection string ("host=db port=5432 dbname=app")
-  // or URI ("postgresql://user@db/app"); an empty string uses libpq's defaults
-  // and the PG* environment variables (PGHOST, PGPORT, PGDATABASE, ...).
+  // or URI ("postgresql://user@db/app"); a bare word is a database name; an
+  // empty string uses libpq's defaults and the PG* environment variables
+  // (PGHOST, PGPORT, PGDATABASE, ...), which also fill in what a string omits.
   // Unless the string or PGCONNECT_TIMEOUT sets one, gives up after 10 s.
   //
   // Fails (exit status "usage") with one line naming the target (host or
