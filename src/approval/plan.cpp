@@ -1,8 +1,9 @@
 #include "safedb/approval/plan.h"
 
+#include "safedb/util/utc_time.h"
+
 #include <fmt/format.h>
 
-#include <ctime>
 #include <random>
 
 namespace safedb::approval {
@@ -10,19 +11,6 @@ namespace {
 
 using nlohmann::json;
 constexpr std::string_view kSchema = "safedb-plan/1";
-
-// "2026-11-21T13:05:40Z" -> unix seconds; -1 when malformed.
-std::int64_t parse_utc(const std::string& text) {
-  std::tm tm{};
-  if (text.size() != 20 || text[19] != 'Z') return -1;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-    return -1;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<std::int64_t>(timegm(&tm));
-}
 
 }  // namespace
 
@@ -62,10 +50,11 @@ Result<Plan> parse_plan(std::string_view bytes) {
     p.request_id = doc.at("request_id").get<std::string>();
     p.created = doc.at("created").get<std::string>();
     p.expires = doc.at("expires").get<std::string>();
-    p.created_unix = parse_utc(p.created);
-    p.expires_unix = parse_utc(p.expires);
-    if (p.created_unix < 0 || p.expires_unix < 0)
-      return Error::usage("the plan's created/expires times are malformed");
+    Result<std::int64_t> created = util::parse_utc(p.created);
+    Result<std::int64_t> expires = util::parse_utc(p.expires);
+    if (!created || !expires) return Error::usage("the plan's created/expires times are malformed");
+    p.created_unix = *created;
+    p.expires_unix = *expires;
     p.requester_principal = doc.at("requester").at("principal").get<std::string>();
     p.requester_key = doc.at("requester").at("key").get<std::string>();
     const json& t = doc.at("target");

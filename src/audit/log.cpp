@@ -15,10 +15,14 @@
 #include "safedb/audit/merkle.h"
 #include "safedb/audit/reader.h"
 #include "safedb/audit/record.h"
-#include "safedb/audit/utc_time.h"
 #include "safedb/crypto/signed_note.h"
+#include "safedb/util/utc_time.h"
 
 namespace safedb::audit {
+
+using util::format_utc;
+using util::now_unix;
+using util::parse_utc;
 
 // The exclusive lock and what was read under it: the tail and its last record.
 struct AuditLog::Locked {

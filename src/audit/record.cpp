@@ -6,10 +6,14 @@
 #include <array>
 
 #include "audit/strict_json.h"
-#include "safedb/audit/utc_time.h"
 #include "safedb/crypto/hash.h"
+#include "safedb/util/utc_time.h"
 
 namespace safedb::audit {
+
+using util::format_utc;
+using util::now_unix;
+using util::parse_utc;
 namespace {
 
 constexpr std::string_view kSigMember = ",\"sig\":\"";

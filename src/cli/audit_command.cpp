@@ -9,11 +9,11 @@
 #include "cli/signer.h"
 #include "safedb/audit/listing.h"
 #include "safedb/audit/log.h"
-#include "safedb/audit/utc_time.h"
 #include "safedb/audit/verify.h"
 #include "safedb/config/config.h"
 #include "safedb/crypto/allowed_signers.h"
 #include "safedb/crypto/keys.h"
+#include "safedb/util/utc_time.h"
 
 namespace safedb::cli {
 namespace {
@@ -62,7 +62,7 @@ Status check_format(const std::string& format) {
 
 // --since takes a date (YYYY-MM-DD, midnight UTC) or a record time.
 Result<std::int64_t> parse_since(const std::string& text) {
-  auto time = audit::parse_utc(text.size() == 10 ? text + "T00:00:00Z" : text);
+  auto time = util::parse_utc(text.size() == 10 ? text + "T00:00:00Z" : text);
   if (!time)
     return Error::usage(fmt::format("--since '{}': use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", text));
   return time;

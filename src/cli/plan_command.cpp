@@ -20,6 +20,7 @@
 #include "safedb/policy/policy.h"
 #include "safedb/sql/analysis.h"
 #include "safedb/util/duration.h"
+#include "safedb/util/utc_time.h"
 
 namespace safedb::cli {
 namespace {
@@ -38,14 +39,6 @@ struct ApproveOptions {
   std::string plan;
   std::optional<std::string> config, key, principal, out;
 };
-
-std::string utc(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -100,8 +93,8 @@ Result<ExitCode> run_plan(const PlanOptions& o) {
   approval::Plan plan;
   const std::time_t now = std::time(nullptr);
   plan.request_id = approval::new_request_id();
-  plan.created = utc(now);
-  plan.expires = utc(now + static_cast<std::time_t>(lifetime->count() / 1000));
+  plan.created = util::format_utc(now);
+  plan.expires = util::format_utc(now + lifetime->count() / 1000);
   plan.requester_principal = requester->principal;
   plan.requester_key = requester->key.public_key().fingerprint();
   plan.target_name = target->name;

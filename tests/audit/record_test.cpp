@@ -4,11 +4,12 @@
 
 #include "audit/audit_fixture.h"
 #include "safedb/audit/record.h"
-#include "safedb/audit/utc_time.h"
 #include "safedb/crypto/sshsig.h"
+#include "safedb/util/utc_time.h"
 
 using namespace safedb;
 using namespace safedb::audit;
+using namespace safedb::util;
 
 namespace {
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "safedb/audit/utc_time.h"
 #include "safedb/policy/policy.h"
+#include "safedb/util/utc_time.h"
 #include "support/temp_dir.h"
 
 using namespace safedb;
@@ -24,7 +24,7 @@ std::string window_rule(const std::string& id, const std::string& window) {
 
 policy::LoadOptions at_2026() {
   policy::LoadOptions options;
-  options.now = static_cast<std::time_t>(*audit::parse_utc("2026-01-01T00:00:00Z"));
+  options.now = static_cast<std::time_t>(*util::parse_utc("2026-01-01T00:00:00Z"));
   return options;
 }
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "policy/posix_tz.h"
-#include "safedb/audit/utc_time.h"
 #include "safedb/policy/time_zone.h"
+#include "safedb/util/utc_time.h"
 
 using namespace safedb;
 using policy::TimeZone;
@@ -15,7 +15,7 @@ using policy::TimeZone;
 namespace {
 
 std::int64_t at(const char* utc) {
-  auto t = audit::parse_utc(utc);
+  auto t = util::parse_utc(utc);
   REQUIRE(t.ok());
   return *t;
 }

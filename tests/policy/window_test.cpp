@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "safedb/audit/utc_time.h"
 #include "safedb/policy/requirements.h"
 #include "safedb/policy/window.h"
+#include "safedb/util/utc_time.h"
 
 using namespace safedb;
 using policy::MaintenanceWindow;
@@ -13,7 +13,7 @@ using policy::WindowSpan;
 namespace {
 
 std::int64_t at(const char* utc) {
-  auto t = audit::parse_utc(utc);
+  auto t = util::parse_utc(utc);
   REQUIRE(t.ok());
   return *t;
 }

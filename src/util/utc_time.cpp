@@ -1,10 +1,10 @@
-#include "safedb/audit/utc_time.h"
+#include "safedb/util/utc_time.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 
-namespace safedb::audit {
+namespace safedb::util {
 namespace {
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -81,4 +81,4 @@ std::int64_t now_unix() {
       .count();
 }
 
-}  // namespace safedb::audit
+}  // namespace safedb::util

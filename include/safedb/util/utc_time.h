@@ -6,7 +6,7 @@
 
 #include "safedb/util/result.h"
 
-namespace safedb::audit {
+namespace safedb::util {
 
 // Record times are UTC to the second, written "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339
 // with a literal Z and no fraction), so they sort as text and convert to the
@@ -17,4 +17,4 @@ std::string format_utc(std::int64_t unix_seconds);
 Result<std::int64_t> parse_utc(std::string_view text);
 std::int64_t now_unix();
 
-}  // namespace safedb::audit
+}  // namespace safedb::util
