@@ -59,4 +59,61 @@ Digest Sha256Stream::finish() {
   return digest;
 }
 
+// Order-independent multiset hash (see hash.h).
+
+MultisetHash::MultisetHash() : context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr) throw std::runtime_error("OpenSSL: out of memory");
+}
+
+MultisetHash::~MultisetHash() {
+  EVP_MD_CTX_free(context_of(context_));
+}
+
+namespace {
+
+void add_limbs(std::array<std::uint64_t, 4>& sum, const std::array<std::uint64_t, 4>& value) {
+  std::uint64_t carry = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::uint64_t a = sum[i];
+    const std::uint64_t partial = a + value[i];
+    const std::uint64_t total = partial + carry;
+    carry = static_cast<std::uint64_t>(partial < a) + static_cast<std::uint64_t>(total < partial);
+    sum[i] = total;
+  }
+}
+
+}  // namespace
+
+void MultisetHash::add(std::string_view element) {
+  EVP_MD_CTX* ctx = context_of(context_);
+  check(EVP_DigestInit_ex2(ctx, EVP_sha256(), nullptr));
+  check(EVP_DigestUpdate(ctx, element.data(), element.size()));
+  Digest digest{};
+  unsigned int length = 0;
+  check(EVP_DigestFinal_ex(ctx, digest.data(), &length));
+  std::array<std::uint64_t, 4> value{};
+  for (std::size_t limb = 0; limb < 4; ++limb) {
+    std::uint64_t v = 0;
+    for (std::size_t b = 0; b < 8; ++b)
+      v |= static_cast<std::uint64_t>(digest[limb * 8 + b]) << (8 * b);
+    value[limb] = v;
+  }
+  add_limbs(sum_, value);
+  ++count_;
+}
+
+void MultisetHash::merge(const MultisetHash& other) {
+  add_limbs(sum_, other.sum_);
+  count_ += other.count_;
+}
+
+std::string MultisetHash::hex() const {
+  std::array<std::uint8_t, 32> bytes{};
+  for (std::size_t limb = 0; limb < 4; ++limb) {
+    for (std::size_t b = 0; b < 8; ++b)
+      bytes[31 - (limb * 8 + b)] = static_cast<std::uint8_t>(sum_[limb] >> (8 * b));
+  }
+  return to_hex(bytes);
+}
+
 }  // namespace safedb::crypto

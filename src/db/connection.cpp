@@ -5,26 +5,10 @@
 #include <cstdlib>
 #include <vector>
 
+#include "db/connection_state.h"
 #include "db/pq_convert.h"
 
 namespace safedb::db {
-
-// Everything libpq points back to lives here, on the heap, so that moving a
-// Connection does not move it.
-struct Connection::State {
-  PGconn* conn = nullptr;
-  PGcancel* cancel = nullptr;  // prepared at connect time so cancel() allocates nothing
-  std::vector<Notice> notices;
-  std::optional<DbError> last_error;
-
-  State() = default;
-  State(const State&) = delete;
-  State& operator=(const State&) = delete;
-  ~State() {
-    if (cancel != nullptr) PQfreeCancel(cancel);
-    if (conn != nullptr) PQfinish(conn);
-  }
-};
 
 namespace {
 
@@ -44,6 +28,10 @@ bool looks_like_conninfo(const std::string& text) {
          text.starts_with("postgres://");
 }
 
+}  // namespace
+
+namespace detail {
+
 DbError client_error(std::string sqlstate, std::string message) {
   DbError error;
   error.sqlstate = std::move(sqlstate);
@@ -56,7 +44,7 @@ Error exec_failure(const DbError& error) {
   return {ExitCode::execution_failed, error.summary()};
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<Connection> Connection::open(const std::string& conninfo) {
   if (looks_like_conninfo(conninfo)) {
@@ -100,7 +88,7 @@ Result<QueryResult> Connection::exec(std::string_view sql) {
     const std::string text(sql);
     if (PQsendQuery(s.conn, text.c_str()) != 1) {
       s.last_error = detail::error_from_message(PQerrorMessage(s.conn));
-      return exec_failure(*s.last_error);
+      return detail::exec_failure(*s.last_error);
     }
     std::optional<QueryResult> last;
     // Every result must be read, even after an error, before the session is
@@ -114,7 +102,7 @@ Result<QueryResult> Connection::exec(std::string_view sql) {
         while (PQgetCopyData(s.conn, &buffer, 0) > 0)
           PQfreemem(buffer);
         if (!s.last_error) {
-          s.last_error = client_error("0A000", "COPY TO STDOUT is not supported here");
+          s.last_error = detail::client_error("0A000", "COPY TO STDOUT is not supported here");
         }
       } else if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
                  status == PGRES_NONFATAL_ERROR) {
@@ -124,15 +112,15 @@ Result<QueryResult> Connection::exec(std::string_view sql) {
       }
       PQclear(result);
     }
-    if (s.last_error) return exec_failure(*s.last_error);
+    if (s.last_error) return detail::exec_failure(*s.last_error);
     if (!last) {
       // An empty query string: the server answers with no command at all.
       return QueryResult{};
     }
     return std::move(*last);
   } catch (const std::bad_alloc&) {
-    s.last_error = client_error("", "out of memory");
-    return exec_failure(*s.last_error);
+    s.last_error = detail::client_error("", "out of memory");
+    return detail::exec_failure(*s.last_error);
   }
 }
 

@@ -7,7 +7,11 @@
 
 namespace safedb::db {
 
-Result<ConninfoSummary> inspect_conninfo(const std::string& conninfo) {
+namespace {
+
+using Options = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+
+Result<Options> parse(const std::string& conninfo) {
   char* message = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
   if (options == nullptr) {
@@ -17,7 +21,24 @@ Result<ConninfoSummary> inspect_conninfo(const std::string& conninfo) {
       why.pop_back();
     return Error::usage(fmt::format("connection string does not parse: {}", why));
   }
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> guard(options, PQconninfoFree);
+  return Options(options, PQconninfoFree);
+}
+
+std::string quote_value(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+Result<ConninfoSummary> inspect_conninfo(const std::string& conninfo) {
+  Result<Options> parsed = parse(conninfo);
+  if (!parsed) return parsed.error();
+  PQconninfoOption* options = parsed->get();
   ConninfoSummary summary;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
@@ -34,6 +55,17 @@ Result<ConninfoSummary> inspect_conninfo(const std::string& conninfo) {
       summary.user = o->val;
   }
   return summary;
+}
+
+Result<std::string> with_database(const std::string& conninfo, const std::string& dbname) {
+  Result<Options> parsed = parse(conninfo);
+  if (!parsed) return parsed.error();
+  std::string out;
+  for (PQconninfoOption* o = parsed->get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || std::string_view(o->keyword) == "dbname") continue;
+    out += fmt::format("{}={} ", o->keyword, quote_value(o->val));
+  }
+  return out + "dbname=" + quote_value(dbname);
 }
 
 }  // namespace safedb::db

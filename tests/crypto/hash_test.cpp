@@ -128,3 +128,38 @@ TEST_CASE("base64 round-trips every byte value", "[crypto]") {
     CHECK(*base64_decode(base64_encode(part)) == part);
   }
 }
+
+TEST_CASE("a multiset hash ignores order but counts duplicates", "[crypto]") {
+  auto hash_of = [](std::initializer_list<std::string_view> elements) {
+    MultisetHash h;
+    for (std::string_view e : elements)
+      h.add(e);
+    return std::make_pair(h.hex(), h.count());
+  };
+  const auto abc = hash_of({"a\n", "b\n", "c\n"});
+  CHECK(abc == hash_of({"c\n", "a\n", "b\n"}));
+  CHECK(abc.second == 3);
+  CHECK(abc.first.size() == 64);
+  // A duplicate pair must not cancel out, as it would with XOR.
+  const auto ab = hash_of({"a\n", "b\n"});
+  const auto abcc = hash_of({"a\n", "b\n", "c\n", "c\n"});
+  CHECK(abcc.first != ab.first);
+  CHECK(abcc.first != abc.first);
+  CHECK(hash_of({"a\n", "a\n"}).first != hash_of({}).first);
+  CHECK(hash_of({}).first == std::string(64, '0'));
+  // One element: the sum is that element's SHA-256 read as a number.
+  CHECK(hash_of({"abc"}).first ==
+        "ad1500f261ff10b49c7a1796a36103b02322ae5dde404141eacf018fbf1678ba");
+}
+
+TEST_CASE("merging multiset hashes equals adding every element to one", "[crypto]") {
+  MultisetHash left, right, all;
+  for (int i = 0; i < 100; ++i) {
+    const std::string row = std::to_string(i) + "\trow\n";
+    (i % 3 == 0 ? left : right).add(row);
+    all.add(row);
+  }
+  left.merge(right);
+  CHECK(left.hex() == all.hex());
+  CHECK(left.count() == 100);
+}

@@ -38,3 +38,39 @@ std::string base64_encode(std::span<const std::uint8_t> bytes);  // standard alp
 Result<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
 }  // namespace safedb::crypto
+
+namespace safedb::crypto {
+
+// An order-independent hash of a multiset of byte strings (the rows of a
+// table as COPY prints them): the sum, modulo 2^256, of the SHA-256 of each
+// element, read as a little-endian 256-bit number. Unlike an XOR of hashes,
+// a duplicated element changes the sum, so duplicate rows never cancel out;
+// the order elements arrive in does not matter, so two scans of a table in
+// different physical orders agree. The element count is kept alongside.
+//
+// Finding two different multisets with one sum takes far less work than a
+// SHA-256 collision (generalized-birthday attacks), so this detects accidental
+// and careless change, not a forger: the audit log's signatures protect the
+// recorded sums themselves.
+class MultisetHash {
+ public:
+  MultisetHash();
+  ~MultisetHash();
+  MultisetHash(const MultisetHash&) = delete;
+  MultisetHash& operator=(const MultisetHash&) = delete;
+
+  void add(std::string_view element);
+  // Adds every element of `other` (as if each had been add()ed here).
+  void merge(const MultisetHash& other);
+
+  std::int64_t count() const { return count_; }
+  // 64 lower-case hex digits, most significant byte first.
+  std::string hex() const;
+
+ private:
+  std::array<std::uint64_t, 4> sum_{};  // little-endian limbs
+  std::int64_t count_ = 0;
+  void* context_;  // EVP_MD_CTX reused for every element
+};
+
+}  // namespace safedb::crypto

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +51,23 @@ class Connection {
   // DbError::summary(), and last_error() holds the server's full report.
   // NOTICEs and WARNINGs sent meanwhile are queued for take_notices().
   Result<QueryResult> exec(std::string_view sql);
+
+  // Runs `sql`, a COPY ... TO STDOUT in text format, and hands each data row
+  // to `sink` as it arrives (one row per call, with its trailing newline; the
+  // view is valid only during the call). `sink` returns false to stop early:
+  // the COPY is then cancelled and copy_out() fails with `sink_error`. Returns
+  // the number of rows. Failures are reported like exec()'s.
+  Result<std::int64_t> copy_out(std::string_view sql,
+                                const std::function<bool(std::string_view row)>& sink,
+                                const std::string& sink_error = "stopped by the reader");
+
+  // Runs `sql`, a COPY ... FROM STDIN in text format, sending what `source`
+  // yields: each call fills `chunk` with the next bytes (any split, not
+  // necessarily whole rows) and returns true, or returns false at the end.
+  // An Error from `source` aborts the COPY (the server discards it). Returns
+  // the number of rows copied.
+  Result<std::int64_t> copy_in(std::string_view sql,
+                               const std::function<Result<bool>(std::string& chunk)>& source);
 
   // The failure of the most recent exec(), or nullopt if it succeeded.
   const std::optional<DbError>& last_error() const;

@@ -20,3 +20,12 @@ struct ConninfoSummary {
 Result<ConninfoSummary> inspect_conninfo(const std::string& conninfo);
 
 }  // namespace safedb::db
+
+namespace safedb::db {
+
+// `conninfo` with its database replaced by `dbname`, as a key=value
+// connection string (a URI is converted; every other setting is kept).
+// Fails like inspect_conninfo() when `conninfo` does not parse.
+Result<std::string> with_database(const std::string& conninfo, const std::string& dbname);
+
+}  // namespace safedb::db
