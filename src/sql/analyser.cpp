@@ -240,6 +240,7 @@ Result<FileAnalysis> analyse(const Source& source) {
     st.objects = std::move(sink.objects);
     st.lock = sink.lock;
     st.transaction_control = sink.transaction_control;
+    if (st.effects.has(Effect::data_loss)) describe_destruction(raw->stmt, text, st);
     statements.push_back(std::move(st));
   }
   emit_meta_commands_before(text.size() + 1);

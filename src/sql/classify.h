@@ -22,6 +22,11 @@ void check_timeouts(Scope& scope);
 // not parse is opaque. Used for PL/pgSQL, EXECUTE strings and SQL function bodies.
 void classify_fragment(const std::string& sql, std::size_t base, int mode, Scope& scope);
 
+// destruction.cpp: fills st.destroys / st.unsnapshottable for a top-level
+// statement `node` whose data-loss effect is known; `text` is the text node
+// locations index into.
+void describe_destruction(const Node* node, std::string_view text, Statement& st);
+
 // classify_dml.cpp
 void classify_select(const SelectStmt* stmt, Scope& scope);
 void classify_insert(const InsertStmt* stmt, Scope& scope);

@@ -43,6 +43,31 @@ struct Finding {
   std::optional<std::string> suppressed_because;
 };
 
+// What a top-level data-loss statement destroys, so that a pre-change
+// snapshot can save exactly that first. Relations are SQL text as the
+// statement names them (resolved by the server, with the session's
+// search_path, when the snapshot is taken).
+struct Destruction {
+  enum class Kind {
+    rows,    // DELETE / UPDATE / MERGE / upsert: rows of `relation` (all of them, or `where`)
+    table,   // TRUNCATE / DROP TABLE: the whole table, data and definition
+    column,  // DROP COLUMN / ALTER COLUMN TYPE of `column`: the whole table
+    schema,  // DROP SCHEMA: every table in it
+  };
+  Kind kind = Kind::rows;
+  std::string relation;  // SQL: "messages", "\"App\".\"Log\"" (a schema name for Kind::schema)
+  bool only = false;     // ONLY: inheritance children are not touched
+  std::string alias;     // SQL of the alias the predicate may use; "" when none
+  // For Kind::rows: the predicate's SQL text when it selects exactly the
+  // rows the statement touches (no joins, sub-queries, volatile functions or
+  // cursors); empty when the whole table is saved, and then `whole_because`
+  // says why ("no WHERE clause", "joins other tables", ...).
+  std::string where;
+  std::string whole_because;
+  std::string column;    // SQL of the column name, for Kind::column
+  bool cascade = false;  // CASCADE: dependants (referencing tables, for TRUNCATE) too
+};
+
 // One top-level statement of a file, as the PostgreSQL grammar sees it.
 struct Statement {
   int index = 0;           // 0-based position in the file
@@ -58,6 +83,11 @@ struct Statement {
   // transactions, which a single-transaction run cannot honour.
   bool transaction_control = false;
   std::vector<Finding> findings;
+  // For statements with the data-loss effect: what a snapshot must save, or,
+  // when safedb cannot say (DROP DATABASE, code in DO blocks, data-modifying
+  // WITH queries, ...), why not in `unsnapshottable`.
+  std::vector<Destruction> destroys;
+  std::string unsnapshottable;
 
   std::string_view text(const Source& source) const {
     return std::string_view(source.text()).substr(offset, length);

@@ -1,0 +1,260 @@
+// What a data-loss statement destroys (analysis.h, Destruction): the input
+// of pre-change snapshots. Anything not understood here is unsnapshottable,
+// so that a policy asking for a snapshot blocks the run instead of trusting
+// a snapshot that misses data.
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "safedb/util/text.h"
+#include "sql/classify.h"
+
+namespace safedb::sql {
+namespace {
+
+std::string quote(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string relation_sql(const RangeVar* rv) {
+  std::string out;
+  if (rv->schemaname != nullptr) out = quote(rv->schemaname) + ".";
+  return out + quote(rv->relname != nullptr ? rv->relname : "");
+}
+
+bool ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The offset just past keyword `word` that ends, ignoring white space and
+// opening parentheses, right before `at`; npos when the text there is not
+// that keyword.
+std::size_t keyword_before(std::string_view text, std::size_t at, std::string_view word,
+                           bool skip_parens) {
+  std::size_t i = at;
+  while (i > 0 && (std::isspace(static_cast<unsigned char>(text[i - 1])) ||
+                   (skip_parens && text[i - 1] == '(')))
+    --i;
+  if (i < word.size()) return std::string_view::npos;
+  const std::size_t start = i - word.size();
+  for (std::size_t k = 0; k < word.size(); ++k) {
+    if (std::tolower(static_cast<unsigned char>(text[start + k])) != word[k])
+      return std::string_view::npos;
+  }
+  if (start > 0 && ident_char(text[start - 1])) return std::string_view::npos;
+  return i;
+}
+
+// Why `where` does not select exactly the rows the statement touches when
+// evaluated again just before it; "" when it does.
+struct PredicateCheck {
+  std::string problem;
+};
+
+bool predicate_walker(Node* node, void* context) {
+  if (node == nullptr) return false;
+  auto& check = *static_cast<PredicateCheck*>(context);
+  switch (nodeTag(node)) {
+    case T_SubLink:
+      check.problem = "the WHERE clause has a sub-query";
+      return true;
+    case T_CurrentOfExpr:
+      check.problem = "WHERE CURRENT OF a cursor";
+      return true;
+    case T_ParamRef:
+      check.problem = "the WHERE clause uses parameters";
+      return true;
+    default:
+      break;
+  }
+  return raw_expression_tree_walker(node, predicate_walker, context);
+}
+
+// Fills `d` (Kind::rows) for a DELETE or UPDATE of `rv` with `where`.
+void rows_of(const RangeVar* rv, const Node* where, bool joins, bool with, const List* returning,
+             std::string_view text, std::size_t end, Destruction& d) {
+  d.kind = Destruction::Kind::rows;
+  d.relation = relation_sql(rv);
+  d.only = !rv->inh;
+  if (rv->alias != nullptr && rv->alias->aliasname != nullptr)
+    d.alias = quote(rv->alias->aliasname);
+  if (where == nullptr) {
+    d.whole_because = "no WHERE clause";
+    return;
+  }
+  if (joins) {
+    d.whole_because = "the statement joins other tables";
+    return;
+  }
+  if (with) {
+    d.whole_because = "the statement has a WITH clause";
+    return;
+  }
+  PredicateCheck check;
+  predicate_walker(const_cast<Node*>(where), &check);
+  if (check.problem.empty() && may_be_volatile(where))
+    check.problem = "the WHERE clause calls a volatile or unknown function";
+  if (!check.problem.empty()) {
+    d.whole_because = check.problem;
+    return;
+  }
+  const int location = exprLocation(where);
+  std::size_t start = location < 0
+                          ? std::string_view::npos
+                          : keyword_before(text, static_cast<std::size_t>(location), "where", true);
+  std::size_t stop = end;
+  if (returning != NIL) {
+    const int r = exprLocation(static_cast<Node*>(linitial(returning)));
+    stop = r < 0 ? std::string_view::npos
+                 : keyword_before(text, static_cast<std::size_t>(r), "returning", false);
+    if (stop != std::string_view::npos) stop -= std::string_view("returning").size();
+  }
+  if (start == std::string_view::npos || stop == std::string_view::npos || stop <= start) {
+    d.whole_because = "the WHERE clause could not be isolated";
+    return;
+  }
+  std::string predicate(util::trim(text.substr(start, stop - start)));
+  // The snapshot runs this very text: make sure it is one clean predicate.
+  const std::string probe = fmt::format("SELECT 1 FROM {}{} {} WHERE {}\n", d.only ? "ONLY " : "",
+                                        d.relation, d.alias, predicate);
+  pg::Parsed parsed = pg::raw_parse(probe);
+  if (parsed.error || list_length(parsed.statements) != 1) {
+    d.whole_because = "the WHERE clause could not be isolated";
+    return;
+  }
+  d.where = std::move(predicate);
+}
+
+bool data_modifying_with(const WithClause* with) {
+  if (with == nullptr) return false;
+  const ListCell* cell;
+  foreach (cell, with->ctes) {
+    const Node* query = castNode(CommonTableExpr, lfirst(cell))->ctequery;
+    if (query != nullptr && !IsA(query, SelectStmt)) return true;
+  }
+  return false;
+}
+
+void alter_table(const AlterTableStmt* stmt, Statement& st) {
+  const ListCell* cell;
+  foreach (cell, stmt->cmds) {
+    const AlterTableCmd* cmd = castNode(AlterTableCmd, lfirst(cell));
+    if (cmd->subtype == AT_DropColumn || cmd->subtype == AT_AlterColumnType) {
+      Destruction d;
+      d.kind = Destruction::Kind::column;
+      d.relation = relation_sql(stmt->relation);
+      d.only = !stmt->relation->inh;
+      d.column = quote(cmd->name != nullptr ? cmd->name : "");
+      d.cascade = cmd->behavior == DROP_CASCADE;
+      st.destroys.push_back(std::move(d));
+    } else if (cmd->subtype == AT_DropConstraint && cmd->behavior == DROP_CASCADE) {
+      st.unsnapshottable = "DROP CONSTRAINT ... CASCADE drops dependent foreign keys";
+    }
+  }
+}
+
+void drop(const DropStmt* stmt, Statement& st) {
+  if (stmt->removeType != OBJECT_TABLE && stmt->removeType != OBJECT_SCHEMA) {
+    st.unsnapshottable = "snapshots save tables; this DROP removes other objects";
+    return;
+  }
+  const ListCell* cell;
+  foreach (cell, stmt->objects) {
+    Destruction d;
+    d.cascade = stmt->behavior == DROP_CASCADE;
+    if (stmt->removeType == OBJECT_SCHEMA) {
+      d.kind = Destruction::Kind::schema;
+      d.relation = quote(pg::string_value(static_cast<const Node*>(lfirst(cell))));
+    } else {
+      d.kind = Destruction::Kind::table;
+      const List* names = castNode(List, lfirst(cell));
+      std::string sql;
+      const ListCell* part;
+      foreach (part, names) {
+        sql += (sql.empty() ? "" : ".") +
+               quote(pg::string_value(static_cast<const Node*>(lfirst(part))));
+      }
+      d.relation = std::move(sql);
+    }
+    st.destroys.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
+void describe_destruction(const Node* node, std::string_view text, Statement& st) {
+  const std::size_t end = st.offset + st.length;
+  st.destroys.clear();
+  st.unsnapshottable.clear();
+  switch (nodeTag(node)) {
+    case T_DeleteStmt: {
+      const DeleteStmt* s = castNode(DeleteStmt, node);
+      if (data_modifying_with(s->withClause)) break;
+      Destruction d;
+      rows_of(s->relation, s->whereClause, s->usingClause != NIL, s->withClause != nullptr,
+              s->returningList, text, end, d);
+      st.destroys.push_back(std::move(d));
+      return;
+    }
+    case T_UpdateStmt: {
+      const UpdateStmt* s = castNode(UpdateStmt, node);
+      if (data_modifying_with(s->withClause)) break;
+      Destruction d;
+      rows_of(s->relation, s->whereClause, s->fromClause != NIL, s->withClause != nullptr,
+              s->returningList, text, end, d);
+      st.destroys.push_back(std::move(d));
+      return;
+    }
+    case T_MergeStmt:
+    case T_InsertStmt: {
+      const bool merge = IsA(node, MergeStmt);
+      const RangeVar* rv =
+          merge ? castNode(MergeStmt, node)->relation : castNode(InsertStmt, node)->relation;
+      const WithClause* with =
+          merge ? castNode(MergeStmt, node)->withClause : castNode(InsertStmt, node)->withClause;
+      if (data_modifying_with(with)) break;
+      Destruction d;
+      d.relation = relation_sql(rv);
+      d.only = !rv->inh;
+      d.whole_because = merge ? "MERGE" : "INSERT ... ON CONFLICT DO UPDATE";
+      st.destroys.push_back(std::move(d));
+      return;
+    }
+    case T_TruncateStmt: {
+      const TruncateStmt* s = castNode(TruncateStmt, node);
+      const ListCell* cell;
+      foreach (cell, s->relations) {
+        const RangeVar* rv = castNode(RangeVar, lfirst(cell));
+        Destruction d;
+        d.kind = Destruction::Kind::table;
+        d.relation = relation_sql(rv);
+        d.only = !rv->inh;
+        d.cascade = s->behavior == DROP_CASCADE;
+        st.destroys.push_back(std::move(d));
+      }
+      return;
+    }
+    case T_DropStmt:
+      drop(castNode(DropStmt, node), st);
+      if (!st.unsnapshottable.empty()) st.destroys.clear();
+      return;
+    case T_AlterTableStmt:
+      alter_table(castNode(AlterTableStmt, node), st);
+      if (!st.unsnapshottable.empty()) st.destroys.clear();
+      if (st.destroys.empty() && st.unsnapshottable.empty())
+        st.unsnapshottable = "this ALTER TABLE form is not snapshotted";
+      return;
+    default:
+      st.unsnapshottable = fmt::format("{} is not snapshotted", st.kind);
+      return;
+  }
+  st.unsnapshottable = "a data-modifying WITH query";
+}
+
+}  // namespace safedb::sql

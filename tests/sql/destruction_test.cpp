@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include "support/sql_helpers.h"
+
+using namespace safedb;
+using namespace safedb::sql;
+using test::analyse_sql;
+
+namespace {
+
+Statement single(const std::string& sql) {
+  auto a = analyse_sql(sql);
+  REQUIRE(a.ok());
+  REQUIRE(a->statements.size() == 1);
+  return a->statements[0];
+}
+
+Destruction one_destruction(const std::string& sql) {
+  Statement st = single(sql);
+  INFO(sql << " unsnapshottable: " << st.unsnapshottable);
+  REQUIRE(st.unsnapshottable.empty());
+  REQUIRE(st.destroys.size() == 1);
+  return st.destroys[0];
+}
+
+}  // namespace
+
+TEST_CASE("a self-contained WHERE clause is kept for the snapshot of the touched rows", "[sql]") {
+  Destruction d = one_destruction(
+      "DELETE FROM app.messages AS m\n  WHERE (m.created_at < now() - interval '30 days') -- old\n"
+      "  RETURNING m.id;");
+  CHECK(d.kind == Destruction::Kind::rows);
+  CHECK(d.relation == "\"app\".\"messages\"");
+  CHECK(d.alias == "\"m\"");
+  CHECK_FALSE(d.only);
+  CHECK(d.where == "(m.created_at < now() - interval '30 days') -- old");
+  CHECK(d.whole_because.empty());
+
+  Destruction u = one_destruction("update ONLY \"Mixed\" set v = 'x' where id between 1 and 1000");
+  CHECK(u.relation == "\"Mixed\"");
+  CHECK(u.only);
+  CHECK(u.where == "id between 1 and 1000");
+
+  Destruction s = one_destruction("DELETE FROM t WHERE note = 'where returning';");
+  CHECK(s.where == "note = 'where returning'");
+}
+
+TEST_CASE("the whole table is saved when the touched rows cannot be selected again exactly",
+          "[sql]") {
+  struct Case {
+    const char* sql;
+    const char* because;
+  } cases[] = {
+      {"DELETE FROM t", "no WHERE clause"},
+      {"UPDATE t SET v = 1", "no WHERE clause"},
+      {"DELETE FROM t USING u WHERE t.id = u.id", "the statement joins other tables"},
+      {"UPDATE t SET v = u.v FROM u WHERE t.id = u.id", "the statement joins other tables"},
+      {"DELETE FROM t WHERE id IN (SELECT id FROM u)", "the WHERE clause has a sub-query"},
+      {"DELETE FROM t WHERE random() < 0.5",
+       "the WHERE clause calls a volatile or unknown function"},
+      {"DELETE FROM t WHERE my_check(id)", "the WHERE clause calls a volatile or unknown function"},
+      {"WITH x AS (SELECT 1) DELETE FROM t WHERE id = 1", "the statement has a WITH clause"},
+      {"MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE", "MERGE"},
+      {"INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = excluded.v",
+       "INSERT ... ON CONFLICT DO UPDATE"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.sql);
+    Destruction d = one_destruction(c.sql);
+    CHECK(d.kind == Destruction::Kind::rows);
+    CHECK(d.where.empty());
+    CHECK(d.whole_because == c.because);
+  }
+}
+
+TEST_CASE("dropped and truncated tables columns and schemas are named for snapshots", "[sql]") {
+  Statement drop = single("DROP TABLE IF EXISTS a, s.b CASCADE");
+  REQUIRE(drop.destroys.size() == 2);
+  CHECK(drop.destroys[0].kind == Destruction::Kind::table);
+  CHECK(drop.destroys[0].relation == "\"a\"");
+  CHECK(drop.destroys[1].relation == "\"s\".\"b\"");
+  CHECK(drop.destroys[1].cascade);
+
+  Statement truncate = single("TRUNCATE ONLY a, b");
+  REQUIRE(truncate.destroys.size() == 2);
+  CHECK(truncate.destroys[0].only);
+  CHECK_FALSE(truncate.destroys[0].cascade);
+
+  Statement column = single("ALTER TABLE t DROP COLUMN \"Body\", ALTER COLUMN n TYPE bigint");
+  REQUIRE(column.destroys.size() == 2);
+  CHECK(column.destroys[0].kind == Destruction::Kind::column);
+  CHECK(column.destroys[0].column == "\"Body\"");
+  CHECK(column.destroys[1].column == "\"n\"");
+
+  Statement schema = single("DROP SCHEMA archive CASCADE");
+  REQUIRE(schema.destroys.size() == 1);
+  CHECK(schema.destroys[0].kind == Destruction::Kind::schema);
+  CHECK(schema.destroys[0].relation == "\"archive\"");
+}
+
+TEST_CASE("data loss that snapshots cannot capture says why", "[sql]") {
+  for (const char* sql : {"DROP DATABASE app", "DROP SEQUENCE s", "DROP MATERIALIZED VIEW mv",
+                          "DO $$ BEGIN DELETE FROM t; END $$",
+                          "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone",
+                          "WITH gone AS (DELETE FROM u RETURNING *) DELETE FROM t WHERE id = 1",
+                          "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", "SELECT lo_unlink(42)"}) {
+    INFO(sql);
+    Statement st = single(sql);
+    REQUIRE(st.effects.has(Effect::data_loss));
+    CHECK(st.destroys.empty());
+    CHECK_FALSE(st.unsnapshottable.empty());
+  }
+  CHECK(single("SELECT 1").unsnapshottable.empty());
+  CHECK(single("SELECT 1").destroys.empty());
+}
