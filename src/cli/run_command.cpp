@@ -10,6 +10,7 @@
 #include "cli/signer.h"
 #include "safedb/audit/log.h"
 #include "safedb/exec/guarded_run.h"
+#include "safedb/util/progress.h"
 #include "safedb/report/run_report.h"
 
 namespace safedb::cli {
@@ -99,6 +100,8 @@ Result<ExitCode> run_guarded(const RunOptions& options, exec::DryRun dry_run, Co
   request.plan = options.plan;
   request.approvals = options.approvals;
   request.break_glass = options.break_glass;
+  request.snapshots = config->snapshots;
+  request.progress = util::progress_on_stderr();
   if (options.break_glass && options.break_glass->empty())
     return Error::usage("--break-glass needs a reason");
 

@@ -9,6 +9,9 @@
 #include "safedb/exec/session.h"
 #include "safedb/gates/gates.h"
 #include "safedb/policy/policy.h"
+#include "safedb/snapshot/snapshot.h"
+
+#include <filesystem>
 
 #include <ctime>
 
@@ -38,6 +41,23 @@ Status check_writable(const TargetSpec& target, const db::TargetIdentity& identi
                     target.name, identity.describe()));
   }
   return {};
+}
+
+// What the outcome record says of a snapshot that was taken.
+nlohmann::json snapshot_json(const snapshot::Taker& taker) {
+  const snapshot::Manifest& m = *taker.saved();
+  nlohmann::json tables = nlohmann::json::array();
+  for (const snapshot::SavedTable& t : m.tables) {
+    tables.push_back({{"statement", t.statement},
+                      {"table", t.digest.qualified()},
+                      {"scope", t.scope},
+                      {"rows", t.digest.rows},
+                      {"hash", t.digest.hash}});
+  }
+  return {{"folder", taker.folder()},
+          {"manifest_sha256", taker.manifest_sha256()},
+          {"bytes", m.bytes},
+          {"tables", tables}};
 }
 
 }  // namespace
@@ -104,6 +124,8 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
     in.plan_path = request.plan;
     in.approval_paths = request.approvals;
     in.break_glass_reason = request.break_glass;
+    in.analysis = &result.analysis;
+    in.single_transaction = request.mode == TransactionMode::single;
     in.now = std::time(nullptr);
     gates::GateResult gate = gates::check_gates(in);
     if (!gate.missing.empty()) {
@@ -125,7 +147,10 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
   if (Status s = prepare_session(*conn, result.run_id, request.actor, settings); !s)
     return s.error();
 
-  // 9. Record the intent, durably, before the first statement is sent.
+  // 9. Let the caller set up its part of the session (a restore's data).
+  if (Status s = hooks.prepare(*conn, result.identity); !s) return s.error();
+
+  // 10. Record the intent, durably, before the first statement is sent.
   if (!dry) {
     Result<audit::AppendedRecord> intent = log.append("intent", intent_payload(request, result));
     if (!intent) {
@@ -134,16 +159,29 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
     }
   }
 
-  // 10. Execute, cancelling and rolling back on SIGINT/SIGTERM.
+  // 11. Execute, snapshotting what the policies ask for first, in the same
+  //     transaction; cancel and roll back on SIGINT/SIGTERM.
+  std::optional<snapshot::Taker> snapshots;
+  if (requirements.snapshot && !dry) {
+    snapshots.emplace((std::filesystem::path(request.snapshots) / result.run_id).string(),
+                      result.run_id, result.identity, requirements.snapshot->statements,
+                      requirements.snapshot->max_size, request.progress);
+  }
   {
     InterruptGuard guard(*conn);
     result.report = execute(*conn, *result.source, result.analysis, result.plan, settings,
-                            request.dry_run, hooks);
+                            request.dry_run, hooks, snapshots ? &*snapshots : nullptr);
   }
+  result.checks = hooks.finished(*conn, result.report);
   release_run_lock(*conn);
   result.exit_code = exit_code_for(result.report.outcome);
+  if (snapshots) {
+    result.snapshot_blocked = snapshots->blocked();
+    if (!result.snapshot_blocked.empty()) result.exit_code = ExitCode::blocked;
+    if (snapshots->saved()) result.snapshot = snapshot_json(*snapshots);
+  }
 
-  // 11. Record the outcome (or the dry-run's evidence) and seal the log.
+  // 12. Record the outcome (or the dry-run's evidence) and seal the log.
   Result<audit::AppendedRecord> record =
       dry ? log.append("dry-run", dry_run_payload(request, result))
           : log.append("outcome", outcome_payload(result));

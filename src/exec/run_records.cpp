@@ -113,7 +113,9 @@ json outcome_payload(const RunResult& result) {
           {"sha256", result.sha256},
           {"attempts", result.report.attempts},
           {"duration_ms", result.report.duration.count()},
-          {"statements", steps_json(result)}};
+          {"statements", steps_json(result)},
+          {"snapshot", result.snapshot},
+          {"checks", result.checks}};
 }
 
 json dry_run_payload(const RunRequest& request, const RunResult& result) {

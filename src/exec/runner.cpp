@@ -78,6 +78,7 @@ std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::S
                                               const ExecutionPlan& plan,
                                               const config::ExecutionSettings& settings,
                                               DryRun dry_run, RunObserver& observer,
+                                              StatementGuard* guard,
                                               std::vector<CatalogChange>& changes) {
   std::vector<StepReport> steps;
   if (plan.transactional.empty()) return steps;
@@ -111,6 +112,17 @@ std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::S
       continue;
     }
     const sql::Statement& st = analysis.statements[static_cast<std::size_t>(index)];
+    if (guard != nullptr) {
+      if (std::optional<db::DbError> refused = guard->before_statement(conn, st)) {
+        StepReport stopped;
+        stopped.index = index;
+        stopped.status = StepStatus::failed;
+        stopped.error = std::move(refused);
+        steps.push_back(std::move(stopped));
+        failed = true;
+        continue;
+      }
+    }
     StepReport step = run_statement(conn, source, st, true, observer);
     if (step.status == StepStatus::applied && dry_run == DryRun::yes)
       step.locks = new_locks(conn, held);
@@ -134,7 +146,15 @@ std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::S
     if (std::optional<CatalogSnapshot> after = snapshot_catalog(conn))
       changes = compare(*before, *after);
   }
+  if (!failed && dry_run == DryRun::no && guard != nullptr) {
+    if (std::optional<db::DbError> refused = guard->before_commit()) {
+      steps.back().status = StepStatus::failed;
+      steps.back().error = std::move(refused);
+      failed = true;
+    }
+  }
   if (failed || dry_run == DryRun::yes) {
+    if (guard != nullptr) guard->discard();
     (void)conn.exec("ROLLBACK");
     if (dry_run == DryRun::no) {
       for (StepReport& s : steps) {
@@ -149,6 +169,7 @@ std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::S
       s.status = StepStatus::rolled_back;
     steps.back().status = StepStatus::failed;
     steps.back().error = conn.last_error();
+    if (guard != nullptr) guard->discard();
   }
   return steps;
 }
@@ -174,7 +195,7 @@ bool retried_on_lock_failure(const sql::Statement& st) {
 RunReport execute(db::Connection& conn, const sql::Source& source,
                   const sql::FileAnalysis& analysis, const ExecutionPlan& plan,
                   const config::ExecutionSettings& settings, DryRun dry_run,
-                  RunObserver& observer) {
+                  RunObserver& observer, StatementGuard* guard) {
   const auto start = Clock::now();
   RunReport report;
   report.outcome = dry_run == DryRun::yes ? Outcome::rolled_back : Outcome::committed;
@@ -185,7 +206,7 @@ RunReport execute(db::Connection& conn, const sql::Source& source,
     report.attempts = attempt;
     report.changes.clear();
     report.steps = transactional_attempt(conn, source, analysis, plan, settings, dry_run, observer,
-                                         report.changes);
+                                         guard, report.changes);
     const StepReport* failure = first_failure(report.steps);
     if (failure == nullptr || !lock_failure(*failure) || attempt > settings.lock_retries) break;
     observer.retrying(attempt + 1, wait, *failure->error);

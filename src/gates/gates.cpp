@@ -10,6 +10,7 @@
 #include "safedb/approval/approvals.h"
 #include "safedb/audit/listing.h"
 #include "safedb/audit/verify.h"
+#include "safedb/snapshot/snapshot.h"
 #include "safedb/util/duration.h"
 
 namespace safedb::gates {
@@ -232,13 +233,23 @@ GateResult check_gates(const GateInput& in) {
     check_approvals(in, evidence, out);
   }
 
-  if (req.snapshot) {
-    std::string statements;
-    for (int i : req.snapshot->statements)
-      statements += fmt::format("{}#{}", statements.empty() ? "" : ", ", i);
-    out.missing.push_back(fmt::format(
-        "a pre-change snapshot of statements {}: this version of safedb cannot take snapshots yet",
-        statements));
+  // Snapshots are taken during the run; what they cannot capture is known now.
+  if (req.snapshot && in.analysis != nullptr) {
+    if (!in.single_transaction) {
+      out.missing.push_back(
+          "a pre-change snapshot is taken in the run's transaction: run without "
+          "--per-statement");
+    }
+    for (int i : req.snapshot->statements) {
+      const sql::Statement& st = in.analysis->statements[static_cast<std::size_t>(i)];
+      const std::string why = snapshot::unsnapshottable(st);
+      if (why.empty()) continue;
+      out.missing.push_back(fmt::format(
+          "a pre-change snapshot of statement #{} (line {}): {}; it cannot be snapshotted, so "
+          "take a restore-verified backup and run it under a policy without the snapshot "
+          "requirement",
+          i, st.position.line, why));
+    }
   }
   return out;
 }

@@ -40,7 +40,6 @@ void require_three_gates(const policy::Requirements& r) {
   CHECK(r.approvals->min == 2);
   CHECK(r.approvals->exclude_requester);
   CHECK(r.approvals->exclude_executor);
-  REQUIRE(r.snapshot.has_value());
 }
 
 }  // namespace
@@ -71,6 +70,8 @@ TEST_CASE("shipped production mentions opaque statements", "[policy]") {
 TEST_CASE("shipped production requires all three gates for a DELETE", "[policy]") {
   auto r = on("production", "DELETE FROM sessions WHERE expires_at < now();");
   require_three_gates(r);
+  REQUIRE(r.snapshot.has_value());
+  CHECK(r.snapshot->max_size == std::optional<std::uint64_t>(2ull << 30));
   REQUIRE(r.row_cap.has_value());
   CHECK(r.row_cap->max_rows == 10000);
   CHECK(r.denials.empty());
@@ -84,7 +85,9 @@ TEST_CASE("shipped production requires all three gates for an opaque DO block", 
   REQUIRE(analysis->statements.size() == 1);
   REQUIRE(analysis->statements[0].effects.has(sql::Effect::opaque));
   REQUIRE_FALSE(analysis->statements[0].effects.has(sql::Effect::data_loss));
-  require_three_gates(on("production", sql));
+  auto r = on("production", sql);
+  require_three_gates(r);
+  CHECK_FALSE(r.snapshot.has_value());  // nothing known to save; the backup covers it
 }
 
 TEST_CASE("shipped production denies DROP DATABASE and windows blocking changes", "[policy]") {

@@ -32,7 +32,7 @@ TEST_CASE("policy lint accepts the shipped policies and prints their digest", "[
   CHECK(contains(r.out, kShipped + ": 3 files, "));
   CHECK(contains(r.out, ", sha256 "));
   CHECK(contains(r.out,
-                 "  production.json: production; 6 rules, break-glass for "
+                 "  production.json: production; 7 rules, break-glass for "
                  "oncall-*@example.org\n"));
   CHECK(contains(r.out, "  development.json: development; 0 rules\n"));
 }
@@ -102,8 +102,8 @@ TEST_CASE("check --env lists the requirements a file will face", "[policy]") {
            "  - restore-verified backup of this database taken within 1d\n",
            "  - 2 approvals of this exact change by principals matching *@dba.example.org; "
            "neither the requester nor the executor counts\n",
-           "  - snapshot of what statements #0, #1 destroy, taken before they run (at most "
-           "2GB)\n",
+           "  - snapshot of what statement #0 destroys, taken before it runs (at most 2GB)\n",
+           "  rule production.json data-loss-snapshotted: #0\n",
            "  - at most 10000 rows changed by statement #0\n",
            "  rule production.json destructive-needs-sop: #0, #1\n",
        }) {

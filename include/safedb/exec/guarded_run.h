@@ -31,6 +31,8 @@ struct RunRequest {
   std::optional<std::string> plan;     // PLAN.json, for approval gates
   std::vector<std::string> approvals;  // approval signature files
   std::optional<std::string> break_glass;  // the reason, when breaking glass
+  std::string snapshots;                   // the snapshots folder; <run-id>/ is made in it
+  bool progress = false;                   // draw progress on stderr (a terminal)
 };
 
 // How a guarded run talks to the person running it. Defaults: no banner,
@@ -42,6 +44,18 @@ class RunHooks : public RunObserver {
   // May the run go on? (A terminal asks a person to type the database name.)
   virtual bool confirm(const TargetSpec& /*target*/, const db::TargetIdentity& /*identity*/) {
     return true;
+  }
+  // After the session is prepared, before the intent is recorded: last
+  // checks and session set-up of the caller (a restore loads its snapshot
+  // into temporary tables). An error stops the run; nothing was changed.
+  virtual Status prepare(db::Connection& /*conn*/, const db::TargetIdentity& /*identity*/) {
+    return {};
+  }
+  // After the statements ran and before the outcome is recorded, on the
+  // same session (a restore compares what it restored with its snapshot).
+  // What it returns goes into the outcome record as "checks".
+  virtual nlohmann::json finished(db::Connection& /*conn*/, const RunReport& /*report*/) {
+    return nullptr;
   }
 };
 
@@ -56,6 +70,11 @@ struct RunResult {
   nlohmann::json gates = nlohmann::json::object();  // evidence that satisfied the gates
   RunReport report;
   ExitCode exit_code = ExitCode::ok;
+  // The pre-change snapshot, when the policies asked for one and the run
+  // committed: its folder, manifest digest and what it holds.
+  nlohmann::json snapshot;
+  std::string snapshot_blocked;  // why a snapshot refused the run (exit status 3)
+  nlohmann::json checks;         // what RunHooks::finished() returned
 };
 
 // A guarded run, step by step: analyse, plan, evaluate the policies, connect

@@ -21,6 +21,25 @@ class RunObserver {
   virtual void retrying(int /*attempt*/, util::Duration /*wait*/, const db::DbError& /*why*/) {}
 };
 
+// Work the transactional part does around its statements, inside the same
+// transaction: pre-change snapshots. Default: nothing.
+class StatementGuard {
+ public:
+  virtual ~StatementGuard() = default;
+  // Before statement `st` runs, inside the transaction. An error fails the
+  // statement (and rolls the transaction back); a lock failure (SQLSTATE
+  // 55P03) is retried like the statement's own.
+  virtual std::optional<db::DbError> before_statement(db::Connection& /*conn*/,
+                                                      const sql::Statement& /*st*/) {
+    return std::nullopt;
+  }
+  // After the last statement, right before COMMIT: make what was saved
+  // durable. An error rolls the transaction back.
+  virtual std::optional<db::DbError> before_commit() { return std::nullopt; }
+  // The transaction was rolled back (and may start over): forget what was saved.
+  virtual void discard() {}
+};
+
 // Executes `plan` on `conn`, whose session prepare_session() set up.
 //
 // The transactional part runs in one transaction. When a statement cannot get
@@ -36,10 +55,12 @@ class RunObserver {
 // each statement took and the catalog changes are measured, and
 // non-transactional statements are not run ("not rehearsed").
 //
-// Checks InterruptGuard::interrupted() between statements; an interrupted
+// `guard`, when given, runs around the transactional statements (see
+// StatementGuard). Checks InterruptGuard::interrupted() between statements; an interrupted
 // run rolls back and reports Outcome::interrupted.
 RunReport execute(db::Connection& conn, const sql::Source& source,
                   const sql::FileAnalysis& analysis, const ExecutionPlan& plan,
-                  const config::ExecutionSettings& settings, DryRun dry_run, RunObserver& observer);
+                  const config::ExecutionSettings& settings, DryRun dry_run, RunObserver& observer,
+                  StatementGuard* guard = nullptr);
 
 }  // namespace safedb::exec

@@ -11,6 +11,7 @@
 #include "safedb/db/target_identity.h"
 #include "safedb/exec/target.h"
 #include "safedb/policy/requirements.h"
+#include "safedb/sql/analysis.h"
 
 namespace safedb::gates {
 
@@ -28,6 +29,8 @@ struct GateInput {
   std::vector<std::string> approval_paths;
   std::optional<std::string> break_glass_reason;
   std::time_t now = 0;
+  const sql::FileAnalysis* analysis = nullptr;  // for the snapshot requirement
+  bool single_transaction = true;               // snapshots need one transaction
 };
 
 struct GateResult {
@@ -40,8 +43,8 @@ struct GateResult {
 // Checks every requirement that can be checked before a run: denials, the
 // maintenance windows, a successful dry-run of this file on this database
 // (or the named rehearsal target) recent enough, a verified backup recent
-// enough, approvals of a plan bound to this change, and snapshots (which this
-// version cannot take: a requirement for one is unmet). Evidence comes only
+// enough, approvals of a plan bound to this change, and that every statement
+// to snapshot can be (the snapshot itself is taken while the run executes). Evidence comes only
 // from an audit log that verifies against `signers` (incomplete runs
 // aside). Break-glass, where a policy allows it for the executor, lifts the
 // dry-run, backup, approval and window requirements, never a denial.

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "safedb/content/content.h"
+#include "safedb/db/target_identity.h"
+#include "safedb/exec/runner.h"
+#include "safedb/sql/analysis.h"
+#include "safedb/util/result.h"
+
+namespace safedb::snapshot {
+
+// One table saved before one statement (docs/snapshots.md, manifest.json).
+struct SavedTable {
+  int statement = 0;            // index of the statement in the file
+  std::string destroys;         // "rows", "table", "column" or "schema" (sql::Destruction::Kind)
+  std::string scope;            // "rows": only the rows the statement touches; "table": all
+  std::string where;            // the predicate, for scope "rows"
+  std::string note;             // why the whole table was saved, when a predicate could not be
+  std::string column;           // SQL name of the column, for "column"
+  content::TableDigest digest;  // schema, name, columns, row count, content hash
+  std::vector<std::string> key;  // SQL names of the primary key columns; empty: none
+  std::string file;              // the rows as COPY text, within the snapshot folder
+  std::string sha256;            // of that file
+  nlohmann::json definition;     // the table's definition (snapshot/definition.h)
+};
+
+// What a run saved: snapshots/<run-id>/manifest.json.
+struct Manifest {
+  std::string run_id;
+  std::string created;  // UTC, RFC 3339
+  db::TargetIdentity target;
+  std::vector<SavedTable> tables;
+  std::uint64_t bytes = 0;  // of all row files
+};
+
+nlohmann::json to_json(const Manifest& manifest);
+Result<Manifest> manifest_from_json(const nlohmann::json& value);
+
+// Why a snapshot cannot save what `st` destroys ("" when it can, or when it
+// destroys nothing): the analyser's reason, or that an opaque statement's
+// effect is unknown.
+std::string unsnapshottable(const sql::Statement& st);
+
+// Takes the pre-change snapshots of a run as a StatementGuard: before each
+// statement in `statements` it locks what the statement destroys against
+// concurrent writers (SHARE ROW EXCLUSIVE for rows, the statement's own
+// ACCESS EXCLUSIVE otherwise) and saves those rows and definitions under
+// `folder` (created on first use). Before COMMIT the files and the manifest
+// are written and synced, so a committed change always has its snapshot on
+// disk. When the transaction rolls back the folder is removed.
+//
+// A statement that cannot be snapshotted, or a snapshot larger than
+// `max_size`, fails that statement (the run rolls back) and sets blocked().
+class Taker : public exec::StatementGuard {
+ public:
+  Taker(std::string folder, std::string run_id, db::TargetIdentity target,
+        std::vector<int> statements, std::optional<std::uint64_t> max_size, bool progress);
+  ~Taker() override;
+
+  std::optional<db::DbError> before_statement(db::Connection& conn,
+                                              const sql::Statement& st) override;
+  std::optional<db::DbError> before_commit() override;
+  void discard() override;
+
+  // Why the run was refused for snapshot reasons (unsnapshottable, too big); "" otherwise.
+  const std::string& blocked() const { return blocked_; }
+  // What was saved, once before_commit() succeeded; nullopt otherwise.
+  const std::optional<Manifest>& saved() const { return saved_; }
+  // SHA-256 (hex) of the manifest file written; "" before.
+  const std::string& manifest_sha256() const { return manifest_sha256_; }
+  const std::string& folder() const { return folder_; }
+
+ private:
+  struct Open;
+  std::optional<db::DbError> refuse(std::string message);
+  std::optional<db::DbError> save_table(db::Connection& conn, const sql::Statement& st,
+                                        const sql::Destruction& d, const std::string& oid,
+                                        const std::string& lock_mode);
+
+  std::string folder_;
+  std::string run_id_;
+  db::TargetIdentity target_;
+  std::vector<int> statements_;
+  std::optional<std::uint64_t> max_size_;
+  bool progress_ = false;
+  Manifest manifest_;
+  std::vector<std::unique_ptr<Open>> files_;
+  std::string blocked_;
+  std::optional<Manifest> saved_;
+  std::string manifest_sha256_;
+};
+
+// Reads snapshots/<run-id>/manifest.json and checks every row file against
+// the manifest (size and SHA-256). `expected_sha256`, when given, is the
+// manifest digest the run's signed outcome record holds; a manifest that
+// differs from it was edited. Fails (exit status "no") naming the file.
+Result<Manifest> load(const std::string& folder,
+                      const std::optional<std::string>& expected_sha256);
+
+}  // namespace safedb::snapshot

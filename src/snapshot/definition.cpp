@@ -1,0 +1,267 @@
+// A table's definition, read from the catalog inside the run's transaction
+// (so it includes what earlier statements of the file changed), and the SQL
+// that recreates it. The JSON form is documented in docs/snapshots.md.
+#include "snapshot/definition.h"
+
+#include <fmt/format.h>
+
+namespace safedb::snapshot {
+namespace {
+
+using nlohmann::json;
+
+std::string literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+Result<db::QueryResult> query(db::Connection& conn, const std::string& sql) {
+  Result<db::QueryResult> r = conn.exec(sql);
+  if (!r) return r.error().within("cannot read the table's definition");
+  return r;
+}
+
+std::string cell(const db::QueryResult& r, std::size_t row, std::size_t column) {
+  return r.at(row, column).value_or("");
+}
+
+// Rows of `sql` (with `oid` substituted) as a JSON array of objects keyed by column name.
+Result<json> rows_as_json(db::Connection& conn, const std::string& sql, const std::string& oid) {
+  Result<db::QueryResult> r = query(conn, fmt::format(fmt::runtime(sql), fmt::arg("oid", oid)));
+  if (!r) return r.error();
+  json out = json::array();
+  for (std::size_t i = 0; i < r->rows.size(); ++i) {
+    json row = json::object();
+    for (std::size_t c = 0; c < r->columns.size(); ++c)
+      row[r->columns[c]] = r->at(i, c) ? json(*r->at(i, c)) : json(nullptr);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+constexpr const char* kColumns = R"sql(
+  SELECT quote_ident(a.attname) AS name, format_type(a.atttypid, a.atttypmod) AS type,
+         a.attnotnull AS not_null, a.attidentity AS identity, a.attgenerated AS generated,
+         pg_get_expr(d.adbin, d.adrelid) AS "default",
+         CASE WHEN a.attcollation <> t.typcollation
+              THEN (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname)
+                      FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+                     WHERE co.oid = a.attcollation) END AS collation,
+         col_description(a.attrelid, a.attnum) AS comment
+    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+   WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped
+   ORDER BY a.attnum)sql";
+
+// Constraints in the order they can be added back: keys before the checks
+// and foreign keys that may depend on them.
+constexpr const char* kConstraints = R"sql(
+  SELECT quote_ident(conname) AS name, contype AS type, pg_get_constraintdef(oid) AS definition
+    FROM pg_constraint WHERE conrelid = {oid} AND contype IN ('p', 'u', 'c', 'f', 'x')
+   ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 ELSE 4 END,
+            conname)sql";
+
+constexpr const char* kIndexes = R"sql(
+  SELECT quote_ident(c.relname) AS name, pg_get_indexdef(i.indexrelid) AS definition
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+   WHERE i.indrelid = {oid}
+     AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
+                                                     AND k.conrelid = i.indrelid)
+   ORDER BY c.relname)sql";
+
+constexpr const char* kTriggers = R"sql(
+  SELECT quote_ident(tgname) AS name, pg_get_triggerdef(oid) AS definition,
+         tgenabled AS enabled
+    FROM pg_trigger WHERE tgrelid = {oid} AND NOT tgisinternal ORDER BY tgname)sql";
+
+constexpr const char* kPolicies = R"sql(
+  SELECT 'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || {oid}::regclass::text ||
+         CASE WHEN p.polpermissive THEN '' ELSE ' AS RESTRICTIVE' END ||
+         ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                                  WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END ||
+         ' TO ' || CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+                        ELSE (SELECT string_agg(quote_ident(rolname), ', ')
+                                FROM pg_roles WHERE oid = ANY (p.polroles)) END ||
+         coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '') ||
+         coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')
+         AS definition
+    FROM pg_policy p WHERE p.polrelid = {oid} ORDER BY p.polname)sql";
+
+// Table and column privileges as GRANT statements (the grantor is the owner
+// who restores them).
+constexpr const char* kGrants = R"sql(
+  SELECT 'GRANT ' || x.privilege_type || ' ON TABLE ' || {oid}::regclass::text || ' TO ' ||
+         CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END ||
+         CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS definition
+    FROM pg_class c, aclexplode(c.relacl) x
+   WHERE c.oid = {oid} AND x.grantee <> c.relowner
+  UNION ALL
+  SELECT 'GRANT ' || x.privilege_type || ' (' || quote_ident(a.attname) || ') ON TABLE ' ||
+         {oid}::regclass::text || ' TO ' ||
+         CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END ||
+         CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END
+    FROM pg_attribute a, aclexplode(a.attacl) x
+   WHERE a.attrelid = {oid} AND a.attacl IS NOT NULL AND NOT a.attisdropped)sql";
+
+// Sequences the table owns (serial and identity columns), with their
+// position, so that a recreated table hands out the same next values.
+constexpr const char* kSequences = R"sql(
+  SELECT quote_ident(a.attname) AS "column", d.deptype = 'i' AS identity,
+         quote_ident(n.nspname) || '.' || quote_ident(s.relname) AS name,
+         format_type(q.seqtypid, NULL) AS data_type, q.seqstart::text AS start,
+         q.seqincrement::text AS increment, q.seqmin::text AS min, q.seqmax::text AS max,
+         q.seqcache::text AS cache, q.seqcycle AS cycle,
+         coalesce(pg_sequence_last_value(s.oid) + q.seqincrement, q.seqstart)::text AS next
+    FROM pg_depend d
+    JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+    JOIN pg_namespace n ON n.oid = s.relnamespace
+    JOIN pg_sequence q ON q.seqrelid = s.oid
+    JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+   WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+     AND d.refobjid = {oid} AND d.deptype IN ('a', 'i')
+   ORDER BY a.attnum)sql";
+
+// Foreign keys of other tables that point at this one (DROP ... CASCADE drops them).
+constexpr const char* kReferencing = R"sql(
+  SELECT k.conrelid::regclass::text AS "table", quote_ident(k.conname) AS name,
+         pg_get_constraintdef(k.oid) AS definition
+    FROM pg_constraint k
+   WHERE k.confrelid = {oid} AND k.contype = 'f' AND k.conrelid <> {oid}
+   ORDER BY 1, 2)sql";
+
+}  // namespace
+
+Result<json> read_definition(db::Connection& conn, const std::string& oid) {
+  Result<db::QueryResult> head = query(
+      conn, fmt::format("SELECT {0}::regclass::text, quote_ident(pg_get_userbyid(c.relowner)), c.relpersistence,"
+                        " array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),"
+                        " c.relrowsecurity, c.relforcerowsecurity"
+                        " FROM pg_class c WHERE c.oid = {0}",
+                        oid));
+  if (!head) return head.error();
+  if (head->rows.size() != 1) return Error::input("the table disappeared while it was read");
+  json d = {{"name", cell(*head, 0, 0)},
+            {"owner", cell(*head, 0, 1)},
+            {"unlogged", cell(*head, 0, 2) == "u"},
+            {"options", cell(*head, 0, 3)},
+            {"comment", head->at(0, 4) ? json(*head->at(0, 4)) : json(nullptr)},
+            {"row_security", cell(*head, 0, 5) == "t"},
+            {"force_row_security", cell(*head, 0, 6) == "t"}};
+  const std::pair<const char*, const char*> parts[] = {
+      {"columns", kColumns},   {"constraints", kConstraints}, {"indexes", kIndexes},
+      {"triggers", kTriggers}, {"policies", kPolicies},       {"grants", kGrants},
+      {"sequences", kSequences}, {"referenced_by", kReferencing}};
+  for (const auto& [key, sql] : parts) {
+    Result<json> rows = rows_as_json(conn, sql, oid);
+    if (!rows) return rows.error();
+    d[key] = std::move(*rows);
+  }
+  return d;
+}
+
+namespace {
+
+std::string str(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+bool flag(const json& j, const char* key) {
+  if (!j.contains(key)) return false;
+  if (j[key].is_boolean()) return j[key].get<bool>();
+  return j[key].is_string() && j[key].get<std::string>() == "t";
+}
+
+std::string sequence_options(const json& s) {
+  return fmt::format("AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
+                     str(s, "data_type"), str(s, "increment"), str(s, "min"), str(s, "max"),
+                     str(s, "next").empty() ? str(s, "start") : str(s, "next"), str(s, "cache"),
+                     flag(s, "cycle") ? " CYCLE" : " NO CYCLE");
+}
+
+const json* sequence_of(const json& d, const std::string& column) {
+  for (const json& s : d.value("sequences", json::array())) {
+    if (str(s, "column") == column) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string column_sql(const json& d, const json& c) {
+  std::string out = str(c, "name") + " " + str(c, "type");
+  if (!str(c, "collation").empty()) out += " COLLATE " + str(c, "collation");
+  const std::string generated = str(c, "generated");
+  if (generated == "s") {
+    out += " GENERATED ALWAYS AS (" + str(c, "default") + ") STORED";
+  } else if (!str(c, "identity").empty()) {
+    out += str(c, "identity") == "a" ? " GENERATED ALWAYS AS IDENTITY"
+                                     : " GENERATED BY DEFAULT AS IDENTITY";
+    if (const json* s = sequence_of(d, str(c, "name"))) out += " (" + sequence_options(*s) + ")";
+  } else if (!str(c, "default").empty()) {
+    out += " DEFAULT " + str(c, "default");
+  }
+  if (flag(c, "not_null")) out += " NOT NULL";
+  return out;
+}
+
+std::vector<std::string> create_table_sql(const json& d) {
+  std::vector<std::string> out;
+  const std::string table = str(d, "name");
+  // Serial sequences first: the column defaults call them.
+  for (const json& s : d.value("sequences", json::array())) {
+    if (!flag(s, "identity"))
+      out.push_back(fmt::format("CREATE SEQUENCE {} {}", str(s, "name"), sequence_options(s)));
+  }
+  std::string columns;
+  for (const json& c : d.value("columns", json::array()))
+    columns += (columns.empty() ? "\n  " : ",\n  ") + column_sql(d, c);
+  out.push_back(fmt::format("CREATE {}TABLE {} ({}\n){}", flag(d, "unlogged") ? "UNLOGGED " : "",
+                            table, columns,
+                            str(d, "options").empty() ? "" : " WITH (" + str(d, "options") + ")"));
+  for (const json& s : d.value("sequences", json::array())) {
+    if (!flag(s, "identity"))
+      out.push_back(fmt::format("ALTER SEQUENCE {} OWNED BY {}.{}", str(s, "name"), table,
+                                str(s, "column")));
+  }
+  return out;
+}
+
+std::vector<std::string> finish_table_sql(const json& d) {
+  std::vector<std::string> out;
+  const std::string table = str(d, "name");
+  for (const json& k : d.value("constraints", json::array()))
+    out.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", table, str(k, "name"),
+                              str(k, "definition")));
+  for (const char* key : {"indexes", "triggers", "policies", "grants"}) {
+    for (const json& x : d.value(key, json::array()))
+      out.push_back(str(x, "definition"));
+  }
+  for (const json& t : d.value("triggers", json::array())) {
+    const std::string enabled = str(t, "enabled");
+    if (enabled == "D")
+      out.push_back(fmt::format("ALTER TABLE {} DISABLE TRIGGER {}", table, str(t, "name")));
+  }
+  if (flag(d, "row_security"))
+    out.push_back(fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", table));
+  if (flag(d, "force_row_security"))
+    out.push_back(fmt::format("ALTER TABLE {} FORCE ROW LEVEL SECURITY", table));
+  if (d.contains("comment") && d["comment"].is_string())
+    out.push_back(fmt::format("COMMENT ON TABLE {} IS {}", table, literal(str(d, "comment"))));
+  for (const json& c : d.value("columns", json::array())) {
+    if (c.contains("comment") && c["comment"].is_string())
+      out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, str(c, "name"),
+                                literal(str(c, "comment"))));
+  }
+  if (!str(d, "owner").empty())
+    out.push_back(fmt::format("ALTER TABLE {} OWNER TO {}", table, str(d, "owner")));
+  for (const json& r : d.value("referenced_by", json::array()))
+    out.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", str(r, "table"),
+                              str(r, "name"), str(r, "definition")));
+  return out;
+}
+
+}  // namespace safedb::snapshot

@@ -1,0 +1,36 @@
+#pragma once
+
+// Internal to the snapshot module: a table's definition as JSON, and the SQL
+// that recreates the table from it (docs/snapshots.md, "definition").
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "safedb/db/connection.h"
+#include "safedb/util/result.h"
+
+namespace safedb::snapshot {
+
+// Reads the definition of the table with pg_class oid `oid` (decimal text):
+// name, owner, columns (types, defaults, identity, generated, collation, NOT
+// NULL, comments), constraints, indexes, triggers, row-level security
+// policies, grants, owned sequences with their next value, and the foreign
+// keys of other tables that reference it.
+Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& oid);
+
+// One column of a CREATE TABLE / ADD COLUMN: name, type, collation, and its
+// default, identity or generation expression, and NOT NULL.
+std::string column_sql(const nlohmann::json& definition, const nlohmann::json& column);
+
+// The statements that create the table empty (owned sequences, the table
+// with its columns), to run before its rows are loaded.
+std::vector<std::string> create_table_sql(const nlohmann::json& definition);
+
+// The statements that complete it once its rows are back: constraints,
+// indexes, triggers, policies, grants, comments, owner, and the foreign keys
+// of other tables that pointed at it.
+std::vector<std::string> finish_table_sql(const nlohmann::json& definition);
+
+}  // namespace safedb::snapshot

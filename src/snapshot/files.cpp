@@ -1,0 +1,95 @@
+#include "snapshot/files.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace safedb::snapshot {
+namespace {
+
+// The settings content::pin_text_output() pins, with their canonical values.
+const std::pair<const char*, const char*> kCanonical[] = {
+    {"DateStyle", "ISO, YMD"},    {"IntervalStyle", "postgres"}, {"TimeZone", "UTC"},
+    {"extra_float_digits", "1"},  {"bytea_output", "hex"},       {"xmloption", "content"},
+    {"lc_monetary", "C"},         {"client_encoding", "UTF8"},
+};
+
+std::string literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+Status sync_fd(int fd, const std::string& path) {
+  if (::fsync(fd) != 0)
+    return Error::input(fmt::format("cannot sync {}: {}", path, std::strerror(errno)));
+  return {};
+}
+
+}  // namespace
+
+Status write_file_durably(const std::string& path, const std::string& text) {
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Error::input(fmt::format("cannot create {}: {}", temp, std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return Error::input(fmt::format("cannot write {}: {}", temp, std::strerror(saved)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  Status synced = sync_fd(fd, temp);
+  ::close(fd);
+  if (!synced) return synced;
+  if (::rename(temp.c_str(), path.c_str()) != 0)
+    return Error::input(fmt::format("cannot rename {}: {}", temp, std::strerror(errno)));
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return Error::input(fmt::format("cannot open {}: {}", folder, std::strerror(errno)));
+  Status dir_synced = sync_fd(dir, folder);
+  ::close(dir);
+  return dir_synced;
+}
+
+Result<SavedOutput> pin_output(db::Connection& conn) {
+  std::string read = "SELECT ";
+  std::string set = "SELECT ";
+  for (std::size_t i = 0; i < std::size(kCanonical); ++i) {
+    read += fmt::format("{}current_setting({})", i == 0 ? "" : ", ", literal(kCanonical[i].first));
+    set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ",
+                       literal(kCanonical[i].first), literal(kCanonical[i].second));
+  }
+  Result<db::QueryResult> current = conn.exec(read);
+  if (!current || current->rows.size() != 1)
+    return Error::input("cannot read the session's output settings");
+  SavedOutput saved;
+  for (std::size_t i = 0; i < std::size(kCanonical); ++i)
+    saved.emplace_back(kCanonical[i].first, current->at(0, i).value_or(""));
+  if (!conn.exec(set)) return Error::input("cannot pin the output settings for the snapshot");
+  return saved;
+}
+
+Status restore_output(db::Connection& conn, const SavedOutput& saved) {
+  std::string set = "SELECT ";
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ", literal(saved[i].first),
+                       literal(saved[i].second));
+  }
+  if (!conn.exec(set)) return Error::input("cannot restore the session's output settings");
+  return {};
+}
+
+}  // namespace safedb::snapshot

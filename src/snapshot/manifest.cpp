@@ -1,0 +1,130 @@
+// manifest.json of a snapshot folder (docs/snapshots.md) and the checks
+// that a snapshot is intact before anything is restored from it.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "safedb/crypto/hash.h"
+#include "safedb/snapshot/snapshot.h"
+
+namespace safedb::snapshot {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kFormatVersion = 1;
+
+Error damaged(const std::string& what) {
+  return {ExitCode::no, what};
+}
+
+}  // namespace
+
+json to_json(const Manifest& m) {
+  json tables = json::array();
+  for (const SavedTable& t : m.tables) {
+    tables.push_back({{"statement", t.statement},
+                      {"destroys", t.destroys},
+                      {"scope", t.scope},
+                      {"where", t.where},
+                      {"note", t.note},
+                      {"column", t.column},
+                      {"table", content::to_json(t.digest)},
+                      {"key", t.key},
+                      {"file", t.file},
+                      {"sha256", t.sha256},
+                      {"definition", t.definition}});
+  }
+  return {{"version", kFormatVersion},
+          {"run_id", m.run_id},
+          {"created", m.created},
+          {"target",
+           {{"system_identifier", m.target.system_identifier},
+            {"database", m.target.database},
+            {"host", m.target.host},
+            {"port", m.target.port},
+            {"server_version", m.target.server_version}}},
+          {"bytes", m.bytes},
+          {"tables", tables}};
+}
+
+Result<Manifest> manifest_from_json(const json& v) {
+  try {
+    if (!v.is_object() || v.value("version", 0) != kFormatVersion)
+      return Error::input("not a version 1 snapshot manifest");
+    Manifest m;
+    m.run_id = v.at("run_id").get<std::string>();
+    m.created = v.at("created").get<std::string>();
+    const json& target = v.at("target");
+    m.target.system_identifier = target.at("system_identifier").get<std::string>();
+    m.target.database = target.at("database").get<std::string>();
+    m.target.host = target.value("host", "");
+    m.target.port = target.value("port", 0);
+    m.target.server_version = target.value("server_version", "");
+    m.bytes = v.at("bytes").get<std::uint64_t>();
+    for (const json& t : v.at("tables")) {
+      SavedTable s;
+      s.statement = t.at("statement").get<int>();
+      s.destroys = t.at("destroys").get<std::string>();
+      s.scope = t.at("scope").get<std::string>();
+      s.where = t.value("where", "");
+      s.note = t.value("note", "");
+      s.column = t.value("column", "");
+      Result<content::TableDigest> digest = content::table_digest_from_json(t.at("table"));
+      if (!digest) return digest.error();
+      s.digest = std::move(*digest);
+      s.key = t.at("key").get<std::vector<std::string>>();
+      s.file = t.at("file").get<std::string>();
+      s.sha256 = t.at("sha256").get<std::string>();
+      s.definition = t.at("definition");
+      if (s.file.find('/') != std::string::npos || s.file.starts_with("."))
+        return Error::input(fmt::format("file name {} is not a plain name", s.file));
+      m.tables.push_back(std::move(s));
+    }
+    return m;
+  } catch (const json::exception& e) {
+    return Error::input(fmt::format("a key is missing or has the wrong type ({})", e.what()));
+  }
+}
+
+Result<Manifest> load(const std::string& folder,
+                      const std::optional<std::string>& expected_sha256) {
+  namespace fs = std::filesystem;
+  const std::string path = (fs::path(folder) / "manifest.json").string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::input(fmt::format("{}: no snapshot here (cannot read it)", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string bytes = text.str();
+  if (expected_sha256 && crypto::to_hex(crypto::sha256(bytes)) != *expected_sha256) {
+    return damaged(fmt::format("{}: the manifest differs from the one the run recorded in the "
+                               "signed audit log (sha256 {}); it was edited or replaced",
+                               path, expected_sha256->substr(0, 16)));
+  }
+  json parsed = json::parse(bytes, nullptr, false);
+  if (parsed.is_discarded()) return damaged(fmt::format("{}: not valid JSON", path));
+  Result<Manifest> manifest = manifest_from_json(parsed);
+  if (!manifest) return Error(ExitCode::no, manifest.error().within(path).message());
+  for (const SavedTable& t : manifest->tables) {
+    const std::string file = (fs::path(folder) / t.file).string();
+    std::ifstream data(file, std::ios::binary);
+    if (!data) return damaged(fmt::format("{}: missing (named in {})", file, path));
+    crypto::Sha256Stream hash;
+    std::uint64_t size = 0;
+    char buffer[1 << 16];
+    while (data.read(buffer, sizeof buffer) || data.gcount() > 0) {
+      hash.update(std::string_view(buffer, static_cast<std::size_t>(data.gcount())));
+      size += static_cast<std::uint64_t>(data.gcount());
+    }
+    if (size != t.digest.bytes || crypto::to_hex(hash.finish()) != t.sha256) {
+      return damaged(fmt::format("{}: {} bytes, {} expected, or its content differs from the "
+                                 "manifest; the snapshot is damaged",
+                                 file, size, t.digest.bytes));
+    }
+  }
+  return manifest;
+}
+
+}  // namespace safedb::snapshot
