@@ -44,5 +44,6 @@ Handler setup_plan(CLI::App& sub);
 Handler setup_approve(CLI::App& sub);
 Handler setup_dry_run(CLI::App& sub);
 Handler setup_policy(CLI::App& sub);
+Handler setup_restore(CLI::App& sub);
 
 }  // namespace safedb::cli

@@ -26,6 +26,8 @@ const CommandSpec kCommands[] = {
     {"dry-run", "Rehearse a SQL file on a database inside a transaction that is rolled back",
      setup_dry_run},
     {"run", "Execute a SQL file on a database, guarded and audited", setup_run},
+    {"restore", "Put back what a run's pre-change snapshot saved, as a guarded run",
+     setup_restore},
     {"plan", "Write a change request for approval (or show one: plan show PLAN.json)", setup_plan},
     {"approve", "Sign a change request as an approver", setup_approve},
     {"audit", "Verify, list and seal the signed audit log", setup_audit},

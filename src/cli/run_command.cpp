@@ -7,106 +7,22 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/guarded.h"
 #include "cli/signer.h"
 #include "safedb/audit/log.h"
 #include "safedb/exec/guarded_run.h"
-#include "safedb/util/progress.h"
 #include "safedb/report/run_report.h"
+#include "safedb/util/progress.h"
 
 namespace safedb::cli {
 namespace {
 
-struct RunOptions {
-  std::string file;
-  std::optional<std::string> target, dsn, env, config, key, principal, log, witness, policies, plan,
-      break_glass;
-  std::vector<std::string> approvals;
-  bool per_statement = false;
-  bool yes = false;
-  std::string format = "text";
-};
-
-// Talks to the person at the terminal: banner and confirmation on stderr,
-// progress as statements finish.
-class TerminalHooks : public exec::RunHooks {
- public:
-  TerminalHooks(const Context& context, bool yes) : context_(context), yes_(yes) {}
-
-  void banner(const exec::TargetSpec& target, const db::TargetIdentity& identity) override {
-    std::fprintf(stderr, "safedb: target %s (%s): %s, %s\n", target.name.c_str(),
-                 target.environment.c_str(), identity.describe().c_str(),
-                 identity.in_recovery ? "standby" : "primary");
-  }
-
-  bool confirm(const exec::TargetSpec& target, const db::TargetIdentity& identity) override {
-    // Never prompt without a terminal; --yes skips the question.
-    if (yes_ || target.environment != "production" || !context_.stderr_is_tty ||
-        !::isatty(STDIN_FILENO)) {
-      return true;
-    }
-    std::fprintf(stderr, "safedb: this is production. Type the database name (%s) to go on: ",
-                 identity.database.c_str());
-    std::ifstream tty("/dev/tty");
-    std::string answer;
-    std::getline(tty, answer);
-    return answer == identity.database;
-  }
-
-  void step_finished(const sql::Source& source, const sql::Statement& st,
-                     const exec::StepReport& step) override {
-    if (!context_.stderr_is_tty) return;
-    std::string line = report::progress_line(source, st, step);
-    std::fputs(line.c_str(), stderr);
-  }
-
-  void retrying(int attempt, util::Duration wait, const db::DbError& why) override {
-    std::fprintf(stderr, "safedb: %s; rolled back, attempt %d in %s\n", why.message.c_str(),
-                 attempt, util::format_duration(wait).c_str());
-  }
-
- private:
-  const Context& context_;
-  bool yes_;
-};
-
 Result<ExitCode> run_guarded(const RunOptions& options, exec::DryRun dry_run, Context& context) {
-  if (options.format != "text" && options.format != "json") {
-    return Error::usage(fmt::format("unknown --format '{}' (text, json)", options.format));
-  }
-  Result<config::Config> config = config::load(options.config.value_or(""));
-  if (!config) return config.error();
-  Result<exec::TargetSpec> target =
-      exec::resolve_target(*config, options.target, options.dsn, options.env);
-  if (!target) return target.error();
-  Result<Signer> signer = open_signer(*config, options.key, options.principal);
-  if (!signer) return signer.error();
-  Result<audit::AuditLog> log = audit::AuditLog::open(options.log.value_or(config->audit_log),
-                                                      signer->key, signer->principal);
-  if (!log)
-    return Error::usage(
-        fmt::format("cannot open the audit log, so nothing runs: {}", log.error().message()));
-
-  exec::RunRequest request;
-  request.file = options.file;
-  request.target = *target;
-  request.settings = config->execution;
-  request.mode =
-      options.per_statement ? exec::TransactionMode::per_statement : exec::TransactionMode::single;
-  request.dry_run = dry_run;
-  request.actor = signer->principal;
-  request.witness = options.witness ? options.witness : config->witness;
-  request.policies = options.policies.value_or(config->policies);
-  request.allowed_signers = config->allowed_signers;
-  request.plan = options.plan;
-  request.approvals = options.approvals;
-  request.break_glass = options.break_glass;
-  request.snapshots = config->snapshots;
-  request.progress = util::progress_on_stderr();
-  if (options.break_glass && options.break_glass->empty())
-    return Error::usage("--break-glass needs a reason");
-
+  Result<std::unique_ptr<GuardedSetup>> setup = setup_guarded_run(options, dry_run);
+  if (!setup) return setup.error();
+  exec::RunRequest& request = (*setup)->request;
   TerminalHooks hooks(context, options.yes);
-  Result<exec::RunResult> result = exec::guarded_run(request, *log, hooks);
+  Result<exec::RunResult> result = exec::guarded_run(request, *(*setup)->log, hooks);
   if (!result) return result.error();
   const std::string out = options.format == "json"
                               ? report::render_run_json(request, *result)

@@ -73,13 +73,10 @@ bool over_row_cap(const StepReport& step, const config::ExecutionSettings& setti
          settings.capped.end();
 }
 
-std::vector<StepReport> transactional_attempt(db::Connection& conn, const sql::Source& source,
-                                              const sql::FileAnalysis& analysis,
-                                              const ExecutionPlan& plan,
-                                              const config::ExecutionSettings& settings,
-                                              DryRun dry_run, RunObserver& observer,
-                                              StatementGuard* guard,
-                                              std::vector<CatalogChange>& changes) {
+std::vector<StepReport> transactional_attempt(
+    db::Connection& conn, const sql::Source& source, const sql::FileAnalysis& analysis,
+    const ExecutionPlan& plan, const config::ExecutionSettings& settings, DryRun dry_run,
+    RunObserver& observer, StatementGuard* guard, std::vector<CatalogChange>& changes) {
   std::vector<StepReport> steps;
   if (plan.transactional.empty()) return steps;
   auto fail_first = [&] {
@@ -194,8 +191,8 @@ bool retried_on_lock_failure(const sql::Statement& st) {
 
 RunReport execute(db::Connection& conn, const sql::Source& source,
                   const sql::FileAnalysis& analysis, const ExecutionPlan& plan,
-                  const config::ExecutionSettings& settings, DryRun dry_run,
-                  RunObserver& observer, StatementGuard* guard) {
+                  const config::ExecutionSettings& settings, DryRun dry_run, RunObserver& observer,
+                  StatementGuard* guard) {
   const auto start = Clock::now();
   RunReport report;
   report.outcome = dry_run == DryRun::yes ? Outcome::rolled_back : Outcome::committed;

@@ -83,7 +83,7 @@ constexpr const char* kPolicies = R"sql(
          CASE WHEN p.polpermissive THEN '' ELSE ' AS RESTRICTIVE' END ||
          ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
                                   WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END ||
-         ' TO ' || CASE WHEN p.polroles = '{0}' THEN 'PUBLIC'
+         ' TO ' || CASE WHEN p.polroles = '{{0}}' THEN 'PUBLIC'
                         ELSE (SELECT string_agg(quote_ident(rolname), ', ')
                                 FROM pg_roles WHERE oid = ANY (p.polroles)) END ||
          coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '') ||
@@ -137,11 +137,13 @@ constexpr const char* kReferencing = R"sql(
 
 Result<json> read_definition(db::Connection& conn, const std::string& oid) {
   Result<db::QueryResult> head = query(
-      conn, fmt::format("SELECT {0}::regclass::text, quote_ident(pg_get_userbyid(c.relowner)), c.relpersistence,"
-                        " array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),"
-                        " c.relrowsecurity, c.relforcerowsecurity"
-                        " FROM pg_class c WHERE c.oid = {0}",
-                        oid));
+      conn,
+      fmt::format(
+          "SELECT {0}::regclass::text, quote_ident(pg_get_userbyid(c.relowner)), c.relpersistence,"
+          " array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),"
+          " c.relrowsecurity, c.relforcerowsecurity"
+          " FROM pg_class c WHERE c.oid = {0}",
+          oid));
   if (!head) return head.error();
   if (head->rows.size() != 1) return Error::input("the table disappeared while it was read");
   json d = {{"name", cell(*head, 0, 0)},
@@ -152,8 +154,8 @@ Result<json> read_definition(db::Connection& conn, const std::string& oid) {
             {"row_security", cell(*head, 0, 5) == "t"},
             {"force_row_security", cell(*head, 0, 6) == "t"}};
   const std::pair<const char*, const char*> parts[] = {
-      {"columns", kColumns},   {"constraints", kConstraints}, {"indexes", kIndexes},
-      {"triggers", kTriggers}, {"policies", kPolicies},       {"grants", kGrants},
+      {"columns", kColumns},     {"constraints", kConstraints},  {"indexes", kIndexes},
+      {"triggers", kTriggers},   {"policies", kPolicies},        {"grants", kGrants},
       {"sequences", kSequences}, {"referenced_by", kReferencing}};
   for (const auto& [key, sql] : parts) {
     Result<json> rows = rows_as_json(conn, sql, oid);
@@ -183,7 +185,8 @@ std::string sequence_options(const json& s) {
 }
 
 const json* sequence_of(const json& d, const std::string& column) {
-  for (const json& s : d.value("sequences", json::array())) {
+  if (!d.contains("sequences") || !d["sequences"].is_array()) return nullptr;
+  for (const json& s : d["sequences"]) {
     if (str(s, "column") == column) return &s;
   }
   return nullptr;
@@ -224,8 +227,8 @@ std::vector<std::string> create_table_sql(const json& d) {
                             str(d, "options").empty() ? "" : " WITH (" + str(d, "options") + ")"));
   for (const json& s : d.value("sequences", json::array())) {
     if (!flag(s, "identity"))
-      out.push_back(fmt::format("ALTER SEQUENCE {} OWNED BY {}.{}", str(s, "name"), table,
-                                str(s, "column")));
+      out.push_back(
+          fmt::format("ALTER SEQUENCE {} OWNED BY {}.{}", str(s, "name"), table, str(s, "column")));
   }
   return out;
 }

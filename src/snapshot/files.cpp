@@ -13,9 +13,9 @@ namespace {
 
 // The settings content::pin_text_output() pins, with their canonical values.
 const std::pair<const char*, const char*> kCanonical[] = {
-    {"DateStyle", "ISO, YMD"},    {"IntervalStyle", "postgres"}, {"TimeZone", "UTC"},
-    {"extra_float_digits", "1"},  {"bytea_output", "hex"},       {"xmloption", "content"},
-    {"lc_monetary", "C"},         {"client_encoding", "UTF8"},
+    {"DateStyle", "ISO, YMD"},   {"IntervalStyle", "postgres"}, {"TimeZone", "UTC"},
+    {"extra_float_digits", "1"}, {"bytea_output", "hex"},       {"xmloption", "content"},
+    {"lc_monetary", "C"},        {"client_encoding", "UTF8"},
 };
 
 std::string literal(std::string_view text) {

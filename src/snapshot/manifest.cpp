@@ -26,6 +26,7 @@ json to_json(const Manifest& m) {
   json tables = json::array();
   for (const SavedTable& t : m.tables) {
     tables.push_back({{"statement", t.statement},
+                      {"kind", t.kind},
                       {"destroys", t.destroys},
                       {"scope", t.scope},
                       {"where", t.where},
@@ -67,6 +68,7 @@ Result<Manifest> manifest_from_json(const json& v) {
     for (const json& t : v.at("tables")) {
       SavedTable s;
       s.statement = t.at("statement").get<int>();
+      s.kind = t.at("kind").get<std::string>();
       s.destroys = t.at("destroys").get<std::string>();
       s.scope = t.at("scope").get<std::string>();
       s.where = t.value("where", "");
@@ -99,9 +101,10 @@ Result<Manifest> load(const std::string& folder,
   text << in.rdbuf();
   const std::string bytes = text.str();
   if (expected_sha256 && crypto::to_hex(crypto::sha256(bytes)) != *expected_sha256) {
-    return damaged(fmt::format("{}: the manifest differs from the one the run recorded in the "
-                               "signed audit log (sha256 {}); it was edited or replaced",
-                               path, expected_sha256->substr(0, 16)));
+    return damaged(
+        fmt::format("{}: the manifest differs from the one the run recorded in the "
+                    "signed audit log (sha256 {}); it was edited or replaced",
+                    path, expected_sha256->substr(0, 16)));
   }
   json parsed = json::parse(bytes, nullptr, false);
   if (parsed.is_discarded()) return damaged(fmt::format("{}: not valid JSON", path));
@@ -119,9 +122,10 @@ Result<Manifest> load(const std::string& folder,
       size += static_cast<std::uint64_t>(data.gcount());
     }
     if (size != t.digest.bytes || crypto::to_hex(hash.finish()) != t.sha256) {
-      return damaged(fmt::format("{}: {} bytes, {} expected, or its content differs from the "
-                                 "manifest; the snapshot is damaged",
-                                 file, size, t.digest.bytes));
+      return damaged(
+          fmt::format("{}: {} bytes, {} expected, or its content differs from the "
+                      "manifest; the snapshot is damaged",
+                      file, size, t.digest.bytes));
     }
   }
   return manifest;

@@ -130,8 +130,7 @@ std::optional<db::DbError> Taker::refuse(std::string message) {
                         "and change the policy's snapshot requirement for this run");
 }
 
-std::optional<db::DbError> Taker::before_statement(db::Connection& conn,
-                                                   const sql::Statement& st) {
+std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const sql::Statement& st) {
   if (std::find(statements_.begin(), statements_.end(), st.index) == statements_.end())
     return std::nullopt;
   if (const std::string why = unsnapshottable(st); !why.empty())
@@ -142,16 +141,18 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn,
     for (const Relation& rel : *relations) {
       const bool rows = d.kind == sql::Destruction::Kind::rows;
       if (rel.relkind != "r" && !(rows && rel.relkind == "p")) {
-        return refuse(fmt::format(
-            "statement #{}: {}.{} is a {} and cannot be snapshotted as a table", st.index,
-            rel.schema, rel.name,
-            rel.relkind == "p" ? "partitioned table" : rel.relkind == "f" ? "foreign table"
-                                                                          : "relation"));
+        return refuse(
+            fmt::format("statement #{}: {}.{} is a {} and cannot be snapshotted as a table",
+                        st.index, rel.schema, rel.name,
+                        rel.relkind == "p"   ? "partitioned table"
+                        : rel.relkind == "f" ? "foreign table"
+                                             : "relation"));
       }
       if (rows && rel.has_children && !d.only) {
-        return refuse(fmt::format("statement #{}: {}.{} has inheritance children, whose rows a "
-                                  "snapshot of the parent would not restore",
-                                  st.index, rel.schema, rel.name));
+        return refuse(
+            fmt::format("statement #{}: {}.{} has inheritance children, whose rows a "
+                        "snapshot of the parent would not restore",
+                        st.index, rel.schema, rel.name));
       }
       const std::string mode = rows ? "SHARE ROW EXCLUSIVE" : "ACCESS EXCLUSIVE";
       if (std::optional<db::DbError> e = save_table(conn, st, d, rel.oid, mode)) return e;
@@ -170,15 +171,21 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
       oid));
   if (!named || named->rows.size() != 1) return conn.last_error();
   const std::string sql_name = named->at(0, 0).value_or("");
-  if (!conn.exec(fmt::format("LOCK TABLE {}{} IN {} MODE", d.only ? "ONLY " : "", sql_name,
-                             lock_mode)))
+  if (!conn.exec(
+          fmt::format("LOCK TABLE {}{} IN {} MODE", d.only ? "ONLY " : "", sql_name, lock_mode)))
     return conn.last_error();
 
   // 2. Its definition, columns and key, as the transaction sees them now.
   SavedTable saved;
   saved.statement = st.index;
+  saved.kind = st.kind;
   saved.destroys = kind_name(d.kind);
-  saved.column = d.column;
+  if (!d.column.empty()) {
+    // As quote_ident prints it, like the column names of the definition.
+    Result<db::QueryResult> q = conn.exec(fmt::format("SELECT quote_ident({})", literal(d.column)));
+    if (!q) return conn.last_error();
+    saved.column = q->at(0, 0).value_or("");
+  }
   Result<nlohmann::json> definition = read_definition(conn, oid);
   if (!definition) return snapshot_error(definition.error().message());
   saved.definition = std::move(*definition);
@@ -261,9 +268,10 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
     return snapshot_error(restored.error().message());
   files_.push_back(std::move(open));
   if (too_big) {
-    return refuse(fmt::format("the snapshot of statement #{} is larger than the policies allow "
-                              "(max_size {} bytes) at table {}.{}",
-                              st.index, *max_size_, saved.digest.schema, saved.digest.name));
+    return refuse(
+        fmt::format("the snapshot of statement #{} is larger than the policies allow "
+                    "(max_size {} bytes) at table {}.{}",
+                    st.index, *max_size_, saved.digest.schema, saved.digest.name));
   }
   if (!write_error.empty()) return snapshot_error(write_error);
   if (copy_error) return copy_error;

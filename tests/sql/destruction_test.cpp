@@ -89,8 +89,8 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   Statement column = single("ALTER TABLE t DROP COLUMN \"Body\", ALTER COLUMN n TYPE bigint");
   REQUIRE(column.destroys.size() == 2);
   CHECK(column.destroys[0].kind == Destruction::Kind::column);
-  CHECK(column.destroys[0].column == "\"Body\"");
-  CHECK(column.destroys[1].column == "\"n\"");
+  CHECK(column.destroys[0].column == "Body");
+  CHECK(column.destroys[1].column == "n");
 
   Statement schema = single("DROP SCHEMA archive CASCADE");
   REQUIRE(schema.destroys.size() == 1);

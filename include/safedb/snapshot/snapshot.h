@@ -19,13 +19,14 @@ namespace safedb::snapshot {
 
 // One table saved before one statement (docs/snapshots.md, manifest.json).
 struct SavedTable {
-  int statement = 0;            // index of the statement in the file
-  std::string destroys;         // "rows", "table", "column" or "schema" (sql::Destruction::Kind)
-  std::string scope;            // "rows": only the rows the statement touches; "table": all
-  std::string where;            // the predicate, for scope "rows"
-  std::string note;             // why the whole table was saved, when a predicate could not be
-  std::string column;           // SQL name of the column, for "column"
-  content::TableDigest digest;  // schema, name, columns, row count, content hash
+  int statement = 0;             // index of the statement in the file
+  std::string kind;              // its parse node, e.g. "DeleteStmt"
+  std::string destroys;          // "rows", "table", "column" or "schema" (sql::Destruction::Kind)
+  std::string scope;             // "rows": only the rows the statement touches; "table": all
+  std::string where;             // the predicate, for scope "rows"
+  std::string note;              // why the whole table was saved, when a predicate could not be
+  std::string column;            // SQL name of the column, for "column"
+  content::TableDigest digest;   // schema, name, columns, row count, content hash
   std::vector<std::string> key;  // SQL names of the primary key columns; empty: none
   std::string file;              // the rows as COPY text, within the snapshot folder
   std::string sha256;            // of that file
@@ -102,7 +103,6 @@ class Taker : public exec::StatementGuard {
 // the manifest (size and SHA-256). `expected_sha256`, when given, is the
 // manifest digest the run's signed outcome record holds; a manifest that
 // differs from it was edited. Fails (exit status "no") naming the file.
-Result<Manifest> load(const std::string& folder,
-                      const std::optional<std::string>& expected_sha256);
+Result<Manifest> load(const std::string& folder, const std::optional<std::string>& expected_sha256);
 
 }  // namespace safedb::snapshot

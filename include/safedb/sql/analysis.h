@@ -64,7 +64,7 @@ struct Destruction {
   // says why ("no WHERE clause", "joins other tables", ...).
   std::string where;
   std::string whole_because;
-  std::string column;    // SQL of the column name, for Kind::column
+  std::string column;    // the column's name (not quoted), for Kind::column
   bool cascade = false;  // CASCADE: dependants (referencing tables, for TRUNCATE) too
 };
 

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "safedb/db/connection.h"
+#include "safedb/snapshot/snapshot.h"
+#include "safedb/util/result.h"
+
+namespace safedb::snapshot {
+
+// What `safedb restore` was asked to do.
+struct RestoreOptions {
+  std::optional<int> statement;  // only the tables saved before this statement
+  bool in_place = false;         // put the data back; default: copy into `schema`
+  std::string schema;            // for copies; default safedb_restore_<run id>
+};
+
+// Restores what a snapshot saved, as SQL that runs as an ordinary guarded run
+// (policies, gates, intent and outcome records), after prepare() loaded the
+// snapshot's rows into temporary tables of that run's session.
+//
+// In place: deleted rows are inserted again, updated rows are reverted by
+// primary key, dropped tables are recreated with their definition and data,
+// dropped columns are added back and refilled, a changed column type is
+// changed back and refilled. A row whose key was used again since (DELETE,
+// TRUNCATE) or that is gone (UPDATE) is a conflict: left alone and reported.
+class Restorer {
+ public:
+  Restorer(Manifest manifest, std::string folder, RestoreOptions options);
+  ~Restorer();
+  Restorer(const Restorer&) = delete;  // entries point into the manifest
+  Restorer& operator=(const Restorer&) = delete;
+
+  // Decides what to do from the snapshot and the database as it is now
+  // (which tables and columns exist), and returns the SQL to run. Fails,
+  // naming every problem, when something cannot be restored (a dropped table
+  // that exists again, an UPDATE to revert on a table without a primary key).
+  Result<std::string> plan(db::Connection& conn);
+
+  // Refuses (exit status 3) a database other than the one the snapshot was taken on.
+  Status check_identity(const db::TargetIdentity& identity) const;
+
+  // For RunHooks::prepare: refuses a database other than the snapshot's,
+  // pins the output settings and loads every saved row file into its
+  // temporary table.
+  Status prepare(db::Connection& conn, const db::TargetIdentity& identity);
+
+  // For RunHooks::finished: compares what is in the database now with the
+  // snapshot, table by table (content hash, or the saved rows still missing),
+  // and counts conflicts. Returns the per-table results; ok() tells whether
+  // everything matched.
+  nlohmann::json verify(db::Connection& conn);
+  bool ok() const { return ok_; }
+
+ private:
+  struct Entry;
+  Manifest manifest_;
+  std::string folder_;
+  RestoreOptions options_;
+  std::vector<Entry> entries_;
+  bool ok_ = false;
+};
+
+}  // namespace safedb::snapshot

@@ -1,0 +1,185 @@
+// safedb restore RUN-ID: puts back what a run's pre-change snapshot saved,
+// as a guarded run of generated SQL (docs/snapshots.md).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "cli/guarded.h"
+#include "safedb/audit/listing.h"
+#include "safedb/audit/verify.h"
+#include "safedb/crypto/allowed_signers.h"
+#include "safedb/db/connection.h"
+#include "safedb/snapshot/restore.h"
+#include "safedb/util/utc_time.h"
+#include "snapshot/files.h"
+
+namespace safedb::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RestoreCommandOptions {
+  RunOptions run;
+  std::string run_id;
+  std::optional<int> statement;
+  std::optional<std::string> into;
+  bool in_place = false;
+  bool print_sql = false;
+};
+
+// The snapshot a run recorded in its signed outcome: folder and manifest digest.
+struct RecordedSnapshot {
+  std::string folder;
+  std::string manifest_sha256;
+};
+
+Result<RecordedSnapshot> recorded_snapshot(const GuardedSetup& setup, const std::string& run_id) {
+  const std::string& log_path = setup.log->path();
+  Result<crypto::AllowedSigners> signers =
+      crypto::AllowedSigners::load(setup.config.allowed_signers);
+  if (!signers) return signers.error();
+  Result<audit::VerifyReport> report = audit::verify_log({log_path, std::nullopt, 0}, *signers);
+  if (!report) return report.error();
+  for (const audit::Finding& f : report->findings) {
+    if (f.check != "incomplete-run") {
+      return Error(ExitCode::no,
+                   fmt::format("{} does not verify ({} at line {}), so its snapshot records cannot "
+                               "be trusted; run safedb audit verify",
+                               log_path, f.check, f.line));
+    }
+  }
+  Result<audit::Listing> found = audit::find_records(log_path, run_id);
+  if (!found) return found.error();
+  for (const audit::ListedRecord& r : found->records) {
+    if (r.record.type != "outcome") continue;
+    const nlohmann::json& snap = r.record.payload.value("snapshot", nlohmann::json());
+    if (!snap.is_object())
+      return Error::usage(
+          fmt::format("run {} took no snapshot (see safedb audit show {})", run_id, run_id));
+    return RecordedSnapshot{snap.value("folder", ""), snap.value("manifest_sha256", "")};
+  }
+  return Error::usage(fmt::format("no outcome of run {} in {}", run_id, log_path));
+}
+
+// The terminal's hooks plus the restore's own session work.
+class RestoreHooks : public TerminalHooks {
+ public:
+  RestoreHooks(const Context& context, bool yes, snapshot::Restorer& restorer)
+      : TerminalHooks(context, yes), restorer_(restorer) {}
+  Status prepare(db::Connection& conn, const db::TargetIdentity& identity) override {
+    return restorer_.prepare(conn, identity);
+  }
+  nlohmann::json finished(db::Connection& conn, const exec::RunReport& report) override {
+    if (report.outcome != exec::Outcome::committed) return nullptr;
+    return restorer_.verify(conn);
+  }
+
+ private:
+  snapshot::Restorer& restorer_;
+};
+
+std::string verification_text(const nlohmann::json& checks) {
+  std::string out;
+  if (!checks.is_object()) return out;
+  for (const nlohmann::json& t : checks.value("tables", nlohmann::json::array())) {
+    out +=
+        fmt::format("restore: {} (statement #{}) into {}: {}", t.value("table", ""),
+                    t.value("statement", 0), t.value("restored_into", ""), t.value("result", ""));
+    if (t.value("result", "") == "identical") {
+      out += fmt::format(" to the snapshot ({} rows, content hash {})\n", t.value("rows", 0),
+                         t.value("hash", "").substr(0, 16));
+    } else {
+      out += fmt::format(" ({} rows saved, {} found; {} saved rows missing", t.value("rows", 0),
+                         t.value("rows_found", 0), t.value("saved_rows_missing", "?"));
+      if (t.contains("conflicting_keys") && !t["conflicting_keys"].empty())
+        out += "; keys changed since: " + t["conflicting_keys"].dump();
+      if (t.contains("why")) out += "; " + t.value("why", "");
+      out += ")\n";
+    }
+  }
+  return out;
+}
+
+Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context) {
+  if (options.into && options.in_place)
+    return Error::usage("--into and --in-place exclude each other");
+  Result<std::unique_ptr<GuardedSetup>> setup = setup_guarded_run(options.run, exec::DryRun::no);
+  if (!setup) return setup.error();
+
+  // 1. The snapshot, checked against the digest its run signed.
+  Result<RecordedSnapshot> recorded = recorded_snapshot(**setup, options.run_id);
+  if (!recorded) return recorded.error();
+  Result<snapshot::Manifest> manifest = snapshot::load(recorded->folder, recorded->manifest_sha256);
+  if (!manifest) return manifest.error();
+  snapshot::Restorer restorer(std::move(*manifest), recorded->folder,
+                              {options.statement, options.in_place, options.into.value_or("")});
+
+  // 2. What to do, given the database as it is now, written as a SQL file.
+  std::string sql;
+  {
+    Result<db::Connection> conn = db::Connection::open((*setup)->request.target.dsn);
+    if (!conn) return conn.error();
+    Result<db::TargetIdentity> identity = conn->identify();
+    if (!identity) return identity.error();
+    if (Status same = restorer.check_identity(*identity); !same) return same.error();
+    Result<std::string> planned = restorer.plan(*conn);
+    if (!planned) return planned.error();
+    sql = std::move(*planned);
+  }
+  if (options.print_sql) {
+    // The same bytes a later restore generates, for `safedb plan` and approvals.
+    std::fwrite(sql.data(), 1, sql.size(), stdout);
+    return ExitCode::ok;
+  }
+  std::string stamp = util::format_utc(util::now_unix());
+  std::erase_if(stamp, [](char c) { return c == ':' || c == '-'; });
+  const std::string file = (fs::path(recorded->folder) / ("restore-" + stamp + ".sql")).string();
+  if (Status written = snapshot::write_file_durably(file, sql); !written) return written.error();
+
+  // 3. Run it like any change: policies, gates, intent, execute, verify, outcome.
+  exec::RunRequest& request = (*setup)->request;
+  request.file = file;
+  RestoreHooks hooks(context, options.run.yes, restorer);
+  Result<exec::RunResult> result = exec::guarded_run(request, *(*setup)->log, hooks);
+  if (!result) return result.error();
+  const std::string out = options.run.format == "json"
+                              ? report::render_run_json(request, *result)
+                              : report::render_run_text(request, *result, {context.color}) +
+                                    verification_text(result->checks);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (result->exit_code != ExitCode::ok) return result->exit_code;
+  return restorer.ok() ? ExitCode::ok : ExitCode::no;
+}
+
+}  // namespace
+
+Handler setup_restore(CLI::App& sub) {
+  auto options = std::make_shared<RestoreCommandOptions>();
+  sub.add_option("run", options->run_id, "The run whose snapshot to restore")->required();
+  sub.add_option("--statement", options->statement,
+                 "Only what was saved before this statement (its index)");
+  sub.add_option("--into", options->into,
+                 "Copy the saved rows into this new schema (default: safedb_restore_<run>)");
+  sub.add_flag("--in-place", options->in_place,
+               "Put the data back where it was: rows, tables, columns");
+  sub.add_flag("--print-sql", options->print_sql,
+               "Print the SQL the restore would run (to plan and approve it) and stop");
+  RunOptions& run = options->run;
+  sub.add_option("--target", run.target, "A target named in safedb.json");
+  sub.add_option("--dsn", run.dsn, "An ad-hoc libpq connection string");
+  sub.add_option("--env", run.env, "Environment of a --dsn target (default: production)");
+  sub.add_option("--config", run.config, "Configuration file (default: ./safedb.json)");
+  sub.add_option("--key", run.key, "Signing key for the audit records");
+  sub.add_option("--principal", run.principal, "Who signs");
+  sub.add_option("--log", run.log, "Audit log");
+  sub.add_option("--policies", run.policies, "Policy folder");
+  sub.add_flag("--yes", run.yes, "Do not ask for confirmation on a terminal for production");
+  sub.add_option("--plan", run.plan, "The change request (safedb plan) that approvals sign");
+  sub.add_option("--approval", run.approvals, "An approval signature of the plan");
+  sub.add_option("--break-glass", run.break_glass, "Emergency: lift gates where a policy allows");
+  sub.add_option("--format", run.format, "Output: text or json")->capture_default_str();
+  return [options](Context& context) { return restore(*options, context); };
+}
+
+}  // namespace safedb::cli

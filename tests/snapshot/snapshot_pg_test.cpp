@@ -1,0 +1,255 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/pg_cluster.h"
+#include "support/run_fixture.h"
+
+using nlohmann::json;
+using safedb::test::RunFixture;
+
+namespace {
+
+// Data-loss statements on the fixture's "db" target need a snapshot, nothing else.
+void snapshot_policy(const RunFixture& f, const std::string& require = R"("snapshot": true)") {
+  f.file("policies/test.json",
+         R"({"version": 1, "applies_to": {"environments": ["development"]}, "rules": [
+              {"id": "snap", "when": {"effects": ["data-loss"]}, "require": {)" +
+             require + "}}]}");
+}
+
+json last_outcome(const RunFixture& f) {
+  const std::vector<std::string> outcomes = f.records("outcome");
+  REQUIRE_FALSE(outcomes.empty());
+  return json::parse(outcomes.back())["payload"];
+}
+
+// Content of a table computed by the server alone, independent of safedb's hashing.
+std::string md5_of(const RunFixture& f, const std::string& table, const std::string& order) {
+  return f.sql("SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY " + order +
+               "), '')) FROM " + table + " t");
+}
+
+std::string run_and_get_id(const RunFixture& f, const std::string& sql) {
+  auto r = f.safedb({"run", f.file("change.sql", sql), "--target", "db"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  json outcome = last_outcome(f);
+  REQUIRE(outcome["snapshot"].is_object());
+  return outcome["run_id"].get<std::string>();
+}
+
+safedb::test::CliResult restore(const RunFixture& f, const std::string& run,
+                                std::vector<std::string> extra = {"--in-place"}) {
+  std::vector<std::string> args = {"restore", run, "--target", "db"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return f.safedb(args);
+}
+
+}  // namespace
+
+TEST_CASE("the wrong command: DELETE without WHERE on 100000 rows is undone by restore",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE messages (id bigint PRIMARY KEY, sender text, body text, sent timestamptz,"
+      " size int); INSERT INTO messages SELECT g, 'user' || (g % 97), repeat('x', g % 50),"
+      " '2026-01-01'::timestamptz + g * interval '1 minute', g % 1000 FROM generate_series(1, "
+      "100000) g");
+  const std::string before = md5_of(f, "messages", "id");
+  const std::string run = run_and_get_id(f, "DELETE FROM messages;\n");
+  CHECK(f.sql("SELECT count(*) FROM messages") == "0");
+  json outcome = last_outcome(f);
+  CHECK(outcome["snapshot"]["tables"][0]["rows"] == 100000);
+  CHECK(outcome["snapshot"]["tables"][0]["scope"] == "table");
+
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("public.messages (statement #0) into \"public\".\"messages\": identical") !=
+        std::string::npos);
+  CHECK(md5_of(f, "messages", "id") == before);
+  CHECK(f.verify().exit_code == 0);
+  // The restore itself is a guarded, audited run.
+  CHECK(last_outcome(f)["checks"]["identical"] == true);
+}
+
+TEST_CASE("UPDATE of 1000 of 100000 rows: the snapshot holds those rows and restore reverts them",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE accounts (id int PRIMARY KEY, balance numeric, note text);"
+      "INSERT INTO accounts SELECT g, g * 1.5, 'n' || g FROM generate_series(1, 100000) g");
+  const std::string before = md5_of(f, "accounts", "id");
+  const std::string run = run_and_get_id(
+      f, "UPDATE accounts SET balance = 0, note = NULL WHERE id > 5000 AND id <= 6000;\n");
+  json saved = last_outcome(f)["snapshot"]["tables"][0];
+  CHECK(saved["rows"] == 1000);
+  CHECK(saved["scope"] == "rows");
+  // A row outside the snapshot changed later stays as it is.
+  f.sql("UPDATE accounts SET note = 'later' WHERE id = 1");
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(f.sql("SELECT count(*) FROM accounts WHERE balance = 0") == "0");
+  CHECK(f.sql("SELECT note FROM accounts WHERE id = 1") == "later");
+  f.sql("UPDATE accounts SET note = 'n1' WHERE id = 1");
+  CHECK(md5_of(f, "accounts", "id") == before);
+}
+
+TEST_CASE("DROP TABLE with indexes and a foreign key pointing at it is restored whole",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL UNIQUE,"
+      " age int CHECK (age > 0), created timestamptz DEFAULT now());"
+      "CREATE INDEX users_age ON users (age); COMMENT ON TABLE users IS 'people';"
+      "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));"
+      "INSERT INTO users (email, age) SELECT 'u' || g || '@example.org', g FROM generate_series(1, "
+      "500) g;"
+      "INSERT INTO orders SELECT g, g FROM generate_series(1, 500) g");
+  const std::string before = md5_of(f, "users", "id");
+  const std::string run = run_and_get_id(f, "DROP TABLE users CASCADE;\n");
+  CHECK(f.sql("SELECT to_regclass('users') IS NULL") == "t");
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(md5_of(f, "users", "id") == before);
+  CHECK(f.sql("SELECT string_agg(conname || ':' || contype::text, ',' ORDER BY conname) FROM "
+              "pg_constraint"
+              " WHERE conrelid IN ('users'::regclass, 'orders'::regclass)") ==
+        "orders_pkey:p,orders_user_id_fkey:f,users_age_check:c,users_email_key:u,users_pkey:p");
+  CHECK(f.sql("SELECT count(*) FROM pg_indexes WHERE tablename = 'users'") == "3");
+  CHECK(f.sql("SELECT obj_description('users'::regclass, 'pg_class')") == "people");
+  // The serial sequence hands out the next id, not a used one.
+  CHECK(f.sql("INSERT INTO users (email, age) VALUES ('new@example.org', 1) RETURNING id") ==
+        "501");
+}
+
+TEST_CASE("DROP COLUMN is restored with the column's values", "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE profiles (id int PRIMARY KEY, name text, bio text NOT NULL DEFAULT '');"
+      "INSERT INTO profiles SELECT g, 'n' || g, 'bio ' || g FROM generate_series(1, 2000) g");
+  const std::string before = md5_of(f, "profiles", "id");
+  const std::string run = run_and_get_id(f, "ALTER TABLE profiles DROP COLUMN bio;\n");
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(md5_of(f, "profiles", "id") == before);
+  CHECK(f.sql("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'profiles'::regclass AND "
+              "attname = 'bio'") == "t");
+}
+
+TEST_CASE("restore without --in-place copies the saved rows into a schema for inspection",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM "
+      "generate_series(1, 100) g");
+  const std::string run = run_and_get_id(f, "DELETE FROM t WHERE id <= 10;\n");
+  auto r = restore(f, run, {"--into", "inspect"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(f.sql("SELECT count(*) FROM inspect.t_0") == "10");
+  CHECK(f.sql("SELECT count(*) FROM t") == "90");
+  // The same schema twice is refused, naming it.
+  auto again = restore(f, run, {"--into", "inspect"});
+  CHECK(again.exit_code == 3);
+  CHECK(again.err.find("schema inspect exists already") != std::string::npos);
+}
+
+TEST_CASE("a key used again since the DELETE is a reported conflict and not overwritten",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'old' FROM "
+      "generate_series(1, 10) g");
+  const std::string run = run_and_get_id(f, "DELETE FROM t WHERE id > 5;\n");
+  f.sql("INSERT INTO t VALUES (7, 'new')");
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("differs") != std::string::npos);
+  CHECK(r.out.find("keys changed since: [\"7\"]") != std::string::npos);
+  CHECK(f.sql("SELECT v FROM t WHERE id = 7") == "new");
+  CHECK(f.sql("SELECT count(*) FROM t") == "10");
+}
+
+TEST_CASE("a snapshot larger than the policy allows blocks the run and changes nothing",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f, R"("snapshot": {"max_size": "10kB"})");
+  f.sql(
+      "CREATE TABLE t (id int, v text); INSERT INTO t SELECT g, repeat('x', 100) FROM "
+      "generate_series(1, 1000) g");
+  const std::string before = f.fingerprint();
+  auto r = f.safedb({"run", f.file("m.sql", "DELETE FROM t;\n"), "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK((r.out + r.err).find("larger than the policies allow") != std::string::npos);
+  CHECK(f.fingerprint() == before);
+  const std::string snapshots = f.dir() + "/.safedb/snapshots";
+  CHECK((!std::filesystem::exists(snapshots) || std::filesystem::is_empty(snapshots)));
+}
+
+TEST_CASE("statements a snapshot cannot capture block the run before anything executes",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql("CREATE TABLE t (id int)");
+  auto r = f.safedb(
+      {"run", f.file("m.sql", "DO $$ BEGIN DELETE FROM t; END $$;\nDROP SEQUENCE IF EXISTS s;\n"),
+       "--target", "db"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("2 requirements not met") != std::string::npos);
+  CHECK(r.err.find("statement #0 (line 1): DoStmt is not snapshotted") != std::string::npos);
+  CHECK(f.records("intent").empty());
+}
+
+TEST_CASE("an edited snapshot and another database are refused", "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM "
+      "generate_series(1, 100) g");
+  const std::string run = run_and_get_id(f, "DELETE FROM t WHERE id <= 10;\n");
+  const std::string folder = last_outcome(f)["snapshot"]["folder"].get<std::string>();
+  const std::string data = (std::filesystem::path(f.dir()) / folder / "0-0.copy").string();
+
+  SECTION("a row file edited") {
+    std::string text;
+    {
+      std::ifstream in(data);
+      std::getline(in, text, '\0');
+    }
+    text[0] = text[0] == '1' ? '9' : '1';
+    std::ofstream(data) << text;
+    auto r = restore(f, run);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("the snapshot is damaged") != std::string::npos);
+  }
+  SECTION("the manifest edited") {
+    std::ofstream(std::filesystem::path(f.dir()) / folder / "manifest.json", std::ios::app) << " ";
+    auto r = restore(f, run);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("edited or replaced") != std::string::npos);
+  }
+  SECTION("a database other than the snapshot's") {
+    const std::string other = safedb::test::create_database();
+    auto r = f.safedb({"restore", run, "--in-place", "--dsn", safedb::test::conninfo(other),
+                       "--env", "development"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("refusing to restore it here") != std::string::npos);
+  }
+  CHECK(f.sql("SELECT count(*) FROM t") == "90");
+}
