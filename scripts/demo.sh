@@ -51,7 +51,8 @@ cat >safedb.json <<JSON
     "mail-dev":     {"dsn": "$dsn", "environment": "development"},
     "mail-staging": {"dsn": "$dsn", "environment": "staging"},
     "mail-prod":    {"dsn": "$dsn", "environment": "production"},
-    "mail-change":  {"dsn": "$dsn", "environment": "change-controlled"}
+    "mail-change":  {"dsn": "$dsn", "environment": "change-controlled"},
+    "mail-ops":     {"dsn": "$dsn", "environment": "operations"}
   },
   "signing": {"key": ".safedb/keys/id_ed25519", "principal": "demo@example.org"}
 }
@@ -66,6 +67,17 @@ cat >policies/change-controlled.json <<'JSON'
     {"id": "four-eyes", "when": {"effects": ["data-loss", "blocking", "opaque"]},
      "require": {"dry_run": {"max_age": "1h"},
                  "approvals": {"min": 2, "principals": ["*@dba.example.org"], "exclude": ["requester", "executor"]}}}
+  ]
+}
+JSON
+# And for the "operations" environment: whatever a statement destroys is
+# snapshotted first, in the same transaction, so that it can be put back.
+cat >policies/operations.json <<'JSON'
+{
+  "version": 1,
+  "applies_to": {"environments": ["operations"]},
+  "rules": [
+    {"id": "snapshot-first", "when": {"effects": ["data-loss"]}, "require": {"snapshot": {"max_size": "1GB"}}}
   ]
 }
 JSON
@@ -109,6 +121,17 @@ show "$safedb" run purge.sql --target mail-change --plan purge.plan.json \
 
 step "The wrong command, rehearsed: the dry-run shows what it would destroy"
 show "$safedb" dry-run 003_quick_cleanup.sql --target mail-staging
+
+step "The wrong command, undone: DELETE without WHERE, then safedb restore puts every row back"
+content() { psql -XAtq -d mail -c "SELECT count(*) || ' messages, content md5 ' || md5(string_agg(m::text, '|' ORDER BY id)) FROM messages m"; }
+echo "before: $(content)"
+printf 'DELETE FROM messages;\n' >oops.sql
+printf '$ safedb run oops.sql --target mail-ops --yes\n'
+"$safedb" run oops.sql --target mail-ops --yes | tee oops.out
+run_id=$(awk 'NR == 1 {print $2}' oops.out)
+echo "after:  $(psql -XAtq -d mail -c "SELECT count(*) || ' messages' FROM messages")"
+show "$safedb" restore "$run_id" --target mail-ops --in-place --yes
+echo "restored: $(content)"
 
 step "The audit log: what happened, signed; verified against allowed_signers"
 show "$safedb" audit list

@@ -250,6 +250,9 @@ void describe_destruction(const Node* node, std::string_view text, Statement& st
       if (st.destroys.empty() && st.unsnapshottable.empty())
         st.unsnapshottable = "this ALTER TABLE form is not snapshotted";
       return;
+    case T_DoStmt:
+      st.unsnapshottable = "what code in a DO block destroys is not snapshotted";
+      return;
     default:
       st.unsnapshottable = fmt::format("{} is not snapshotted", st.kind);
       return;

@@ -211,7 +211,7 @@ TEST_CASE("statements a snapshot cannot capture block the run before anything ex
        "--target", "db"});
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("2 requirements not met") != std::string::npos);
-  CHECK(r.err.find("statement #0 (line 1): DoStmt is not snapshotted") != std::string::npos);
+  CHECK(r.err.find("statement #0 (line 1): what code in a DO block destroys is not snapshotted") != std::string::npos);
   CHECK(f.records("intent").empty());
 }
 
