@@ -51,6 +51,7 @@ nlohmann::json snapshot_json(const snapshot::Taker& taker) {
     tables.push_back({{"statement", t.statement},
                       {"table", t.digest.qualified()},
                       {"scope", t.scope},
+                      {"note", t.note},
                       {"rows", t.digest.rows},
                       {"hash", t.digest.hash}});
   }

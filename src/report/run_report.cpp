@@ -92,6 +92,20 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
   for (const exec::CatalogChange& c : result.report.changes) {
     out += fmt::format("  {} {} {}\n", c.change, c.kind, c.name);
   }
+  // What the pre-change snapshot saved, and whether only the touched rows.
+  if (result.snapshot.is_object()) {
+    for (const nlohmann::json& t : result.snapshot["tables"]) {
+      const std::string scope = t.value("scope", "") == "rows"
+                                    ? "the rows it touches"
+                                    : "the whole table" + (t.value("note", "").empty()
+                                                               ? std::string()
+                                                               : " (" + t.value("note", "") + ")");
+      out += fmt::format("  snapshot before #{}: {}, {} rows: {}\n", t.value("statement", 0),
+                         t.value("table", ""), t.value("rows", 0), scope);
+    }
+    out += fmt::format("  snapshot saved in {} (safedb restore {} to undo)\n",
+                       result.snapshot.value("folder", ""), result.run_id);
+  }
   out += fmt::format(
       "{} in {} ms{}\n", outcome_sentence(request, result), result.report.duration.count(),
       result.report.attempts > 1 ? fmt::format(" after {} attempts", result.report.attempts) : "");
@@ -112,7 +126,9 @@ std::string render_run_json(const exec::RunRequest& request, const exec::RunResu
                         {"exit_code", to_int(result.exit_code)},
                         {"attempts", result.report.attempts},
                         {"duration_ms", result.report.duration.count()},
-                        {"statements", exec::steps_json(result)}};
+                        {"statements", exec::steps_json(result)},
+                        {"snapshot", result.snapshot},
+                        {"checks", result.checks}};
   if (request.dry_run == exec::DryRun::yes) doc["catalog_changes"] = changes;
   return doc.dump(2) + "\n";
 }

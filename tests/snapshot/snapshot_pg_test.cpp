@@ -36,6 +36,7 @@ std::string run_and_get_id(const RunFixture& f, const std::string& sql) {
   auto r = f.safedb({"run", f.file("change.sql", sql), "--target", "db"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("  snapshot before #0: ") != std::string::npos);
   json outcome = last_outcome(f);
   REQUIRE(outcome["snapshot"].is_object());
   return outcome["run_id"].get<std::string>();
@@ -65,6 +66,7 @@ TEST_CASE("the wrong command: DELETE without WHERE on 100000 rows is undone by r
   json outcome = last_outcome(f);
   CHECK(outcome["snapshot"]["tables"][0]["rows"] == 100000);
   CHECK(outcome["snapshot"]["tables"][0]["scope"] == "table");
+  CHECK(outcome["snapshot"]["tables"][0]["note"] == "no WHERE clause");
 
   auto r = restore(f, run);
   INFO(r.out << r.err);
@@ -88,6 +90,7 @@ TEST_CASE("UPDATE of 1000 of 100000 rows: the snapshot holds those rows and rest
   const std::string run = run_and_get_id(
       f, "UPDATE accounts SET balance = 0, note = NULL WHERE id > 5000 AND id <= 6000;\n");
   json saved = last_outcome(f)["snapshot"]["tables"][0];
+  CHECK(saved["note"] == "");
   CHECK(saved["rows"] == 1000);
   CHECK(saved["scope"] == "rows");
   // A row outside the snapshot changed later stays as it is.
