@@ -206,6 +206,7 @@ Result<FileAnalysis> analyse(const Source& source) {
   };
 
   std::vector<Token> statement_tokens;
+  pg::StatementMemory statement_memory;
   const ListCell* cell;
   foreach (cell, parsed.statements) {
     const RawStmt* raw = static_cast<const RawStmt*>(lfirst(cell));
@@ -243,8 +244,10 @@ Result<FileAnalysis> analyse(const Source& source) {
     Sink sink;
     Scope scope(source, state, sink, st.findings, text, 0, first, 0);
     scope.set_statement(std::string_view(text).substr(first, last - first));
+    statement_memory.use();
     classify_statement(raw->stmt, scope);
     check_timeouts(scope);
+    statement_memory.release();
     st.effects = sink.effects;
     st.objects = std::move(sink.objects);
     st.lock = sink.lock;
