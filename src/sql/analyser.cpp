@@ -9,7 +9,7 @@
 #include "safedb/sql/rules.h"
 #include "safedb/util/text.h"
 #include "sql/classify.h"
-#include "sql/lexer.h"
+#include "sql/file_tokens.h"
 #include "sql/scanner.h"
 
 namespace safedb::sql {
@@ -120,16 +120,10 @@ Result<FileAnalysis> analyse(const Source& source) {
   // as PostgreSQL's lexer would; a file with a `\\` token outside quotes (a
   // meta-command, rare) is tokenised by PostgreSQL's own lexer instead, whose
   // token list then also serves to delimit statements.
-  std::vector<Token> marks;  // comments and backslashes, in file order
-  bool backslash = false;
-  {
-    Lexer lexer(text);
-    for (Token token; lexer.next(token);) {
-      if (token.kind == Token::Kind::comment) marks.push_back(token);
-      backslash = backslash || token.kind == Token::Kind::backslash;
-    }
-  }
-  std::vector<Token> tokens;  // PostgreSQL's tokens when `backslash`
+  const FileTokens file_tokens(text);
+  const bool backslash = file_tokens.has_backslash();
+  std::vector<Token> marks = file_tokens.comments();  // comments and backslashes, in file order
+  std::vector<Token> tokens;                          // PostgreSQL's tokens when `backslash`
   if (backslash) {
     tokens = scan(text);
     marks.clear();
@@ -222,11 +216,7 @@ Result<FileAnalysis> analyse(const Source& source) {
       auto to = std::find_if(from, tokens.end(), [&](const Token& t) { return t.start >= end; });
       statement_tokens.assign(from, to);
     } else {
-      // `begin` is 0 or just past a `;`: the lexer can start there.
-      statement_tokens.clear();
-      Lexer lexer(text, begin);
-      for (Token token; lexer.next(token) && token.start < end;)
-        statement_tokens.push_back(token);
+      file_tokens.statement_tokens(begin, end, statement_tokens);
     }
     auto [first, last] = statement_extent(statement_tokens, end, text);
     if (first >= last) {  // the scanner failed earlier; fall back to trimming white space

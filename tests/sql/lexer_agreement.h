@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sql/file_tokens.h"
 #include "sql/lexer.h"
 #include "sql/pg_api.h"
 #include "sql/scanner.h"
@@ -52,7 +53,11 @@ inline std::string lexer_disagreement(const std::string& text) {
       return fmt::format("lexer token at {} starts inside a PostgreSQL token", t.start);
   }
 
-  // The extent of every range between `;` tokens, lexed from its start.
+  // The extent of every range between `;` tokens, as FileTokens finds it.
+  if (std::any_of(ours.begin(), ours.end(),
+                  [](const Token& t) { return t.kind == Token::Kind::backslash; }))
+    return "";  // the analyser uses scan() then
+  const sql::FileTokens file_tokens(text);
   std::vector<std::size_t> begins{0};
   for (const Token& t : pg_tokens) {
     if (t.kind == Token::Kind::semicolon) begins.push_back(t.start + 1);
@@ -65,9 +70,7 @@ inline std::string lexer_disagreement(const std::string& text) {
       if (t.start >= begin && t.start < end) theirs.push_back(t);
     }
     std::vector<Token> local;
-    sql::Lexer from(text, begin);
-    for (Token t; from.next(t) && t.start < end;)
-      local.push_back(t);
+    file_tokens.statement_tokens(begin, end, local);
     auto expected = sql::statement_extent(theirs, end, text);
     auto got = sql::statement_extent(local, end, text);
     if (expected != got) {
