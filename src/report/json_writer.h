@@ -85,7 +85,13 @@ class JsonWriter {
   }
   void quoted(std::string_view s) {
     out_ += '"';
-    for (char c : s) {
+    // Runs of bytes that need no escape are appended at once.
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+      out_.append(s.data() + run, i - run);
+      run = i + 1;
       switch (c) {
         case '"':
           out_ += "\\\"";
@@ -103,13 +109,10 @@ class JsonWriter {
           out_ += "\\t";
           break;
         default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            fmt::format_to(std::back_inserter(out_), "\\u{:04x}", static_cast<unsigned>(c));
-          } else {
-            out_ += c;  // UTF-8 passes through (the source was validated)
-          }
+          fmt::format_to(std::back_inserter(out_), "\\u{:04x}", static_cast<unsigned>(c));
       }
     }
+    out_.append(s.data() + run, s.size() - run);  // UTF-8 passes through (the source was validated)
     out_ += '"';
   }
 

@@ -9,6 +9,7 @@
 #include "safedb/sql/rules.h"
 #include "safedb/util/text.h"
 #include "sql/classify.h"
+#include "sql/file_tokens.h"
 #include "sql/scanner.h"
 
 namespace safedb::sql {
@@ -115,12 +116,26 @@ Result<FileAnalysis> analyse(const Source& source) {
   // Parse trees and scanner state live in this arena until the analysis ends.
   pg::Arena arena;
 
-  // 1. Tokens of PostgreSQL's own scanner: comments, psql backslashes.
-  std::vector<Token> tokens = scan(text);
-  std::string parse_text = text;
+  // 1. Comments and psql meta-commands. The byte-level Lexer finds comments
+  // as PostgreSQL's lexer would; a file with a `\\` token outside quotes (a
+  // meta-command, rare) is tokenised by PostgreSQL's own lexer instead, whose
+  // token list then also serves to delimit statements.
+  const FileTokens file_tokens(text);
+  const bool backslash = file_tokens.has_backslash();
+  std::vector<Token> marks = file_tokens.comments();  // comments and backslashes, in file order
+  std::vector<Token> tokens;                          // PostgreSQL's tokens when `backslash`
+  if (backslash) {
+    tokens = scan(text);
+    marks.clear();
+    for (const Token& token : tokens) {
+      if (token.kind == Token::Kind::comment || token.kind == Token::Kind::backslash)
+        marks.push_back(token);
+    }
+  }
+  std::string edited;  // the text with meta-commands replaced, when there are any
   std::vector<MetaCommand> meta_commands;
   std::vector<Suppression> suppressions;
-  for (const Token& token : tokens) {
+  for (const Token& token : marks) {
     if (token.kind == Token::Kind::backslash) {
       if (!meta_commands.empty() &&
           token.start < meta_commands.back().offset + meta_commands.back().length) {
@@ -130,10 +145,11 @@ Result<FileAnalysis> analyse(const Source& source) {
       if (end == std::string::npos) end = text.size();
       meta_commands.push_back({token.start, end - token.start});
       // For the parser the meta-command ends any statement before it, as in psql.
-      parse_text[token.start] = ';';
-      std::fill(parse_text.begin() + static_cast<long>(token.start) + 1,
-                parse_text.begin() + static_cast<long>(end), ' ');
-    } else if (token.kind == Token::Kind::comment) {
+      if (edited.empty()) edited = text;
+      edited[token.start] = ';';
+      std::fill(edited.begin() + static_cast<long>(token.start) + 1,
+                edited.begin() + static_cast<long>(end), ' ');
+    } else {
       std::string_view comment(text.data() + token.start, token.end - token.start);
       if (auto s = parse_suppression(comment, token.start, source, analysis.file_findings)) {
         suppressions.push_back(std::move(*s));
@@ -150,6 +166,7 @@ Result<FileAnalysis> analyse(const Source& source) {
   });
 
   // 2. Parse with the real grammar and classify each statement in file order.
+  const std::string& parse_text = meta_commands.empty() ? text : edited;
   pg::Parsed parsed = pg::raw_parse(parse_text);
   if (parsed.error) {
     Position p = source.position_of(parsed.error->offset);
@@ -182,6 +199,8 @@ Result<FileAnalysis> analyse(const Source& source) {
     }
   };
 
+  std::vector<Token> statement_tokens;
+  pg::StatementMemory statement_memory;
   const ListCell* cell;
   foreach (cell, parsed.statements) {
     const RawStmt* raw = static_cast<const RawStmt*>(lfirst(cell));
@@ -190,35 +209,16 @@ Result<FileAnalysis> analyse(const Source& source) {
         raw->stmt_len > 0 ? begin + static_cast<std::size_t>(raw->stmt_len) : text.size();
     // The statement's text runs from its first token to its last, without the
     // white space and comments around it.
-    // The statement starts at its first token that is not a comment, and
-    // ends where white space and comments before its semicolon begin.
-    auto from =
-        std::lower_bound(tokens.begin(), tokens.end(), begin,
-                         [](const Token& token, std::size_t at) { return token.start < at; });
-    std::size_t first = end;
-    auto t = from;
-    for (; t != tokens.end() && t->start < end; ++t) {
-      if (t->kind != Token::Kind::comment && t->kind != Token::Kind::semicolon) {
-        first = t->start;
-        break;
-      }
+    if (backslash) {
+      auto from =
+          std::lower_bound(tokens.begin(), tokens.end(), begin,
+                           [](const Token& token, std::size_t at) { return token.start < at; });
+      auto to = std::find_if(from, tokens.end(), [&](const Token& t) { return t.start >= end; });
+      statement_tokens.assign(from, to);
+    } else {
+      file_tokens.statement_tokens(begin, end, statement_tokens);
     }
-    std::size_t last = end;
-    for (auto c = t; c != tokens.end() && c->start < end; ++c) {
-      if (c->kind != Token::Kind::comment && c->kind != Token::Kind::semicolon) t = c;
-    }
-    // `t` is now the statement's last real token; only comments follow it.
-    for (bool trimmed = true; trimmed && last > first;) {
-      trimmed = false;
-      while (last > first && std::isspace(static_cast<unsigned char>(text[last - 1])))
-        --last, trimmed = true;
-      for (auto c = t; c != tokens.end() && c->start < end; ++c) {
-        if (c->kind == Token::Kind::comment && c->end == last && c->start > t->start) {
-          last = c->start;
-          trimmed = true;
-        }
-      }
-    }
+    auto [first, last] = statement_extent(statement_tokens, end, text);
     if (first >= last) {  // the scanner failed earlier; fall back to trimming white space
       std::string_view slice = trim(std::string_view(parse_text).substr(begin, end - begin));
       first = static_cast<std::size_t>(slice.data() - parse_text.data());
@@ -234,8 +234,10 @@ Result<FileAnalysis> analyse(const Source& source) {
     Sink sink;
     Scope scope(source, state, sink, st.findings, text, 0, first, 0);
     scope.set_statement(std::string_view(text).substr(first, last - first));
+    statement_memory.use();
     classify_statement(raw->stmt, scope);
     check_timeouts(scope);
+    statement_memory.release();
     st.effects = sink.effects;
     st.objects = std::move(sink.objects);
     st.lock = sink.lock;

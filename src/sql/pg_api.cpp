@@ -3,6 +3,12 @@
 
 #include "sql/pg_api.h"
 
+// clang-format off
+extern "C" {
+#include <utils/memutils.h>
+}
+// clang-format on
+
 namespace safedb::sql::pg {
 namespace {
 
@@ -26,6 +32,20 @@ ParseError to_parse_error(const std::string& text, const PgQueryError* error) {
 }
 
 }  // namespace
+
+StatementMemory::StatementMemory()
+    : parent_(CurrentMemoryContext),
+      context_(AllocSetContextCreate(parent_, "safedb statement", ALLOCSET_DEFAULT_SIZES)) {}
+
+StatementMemory::~StatementMemory() {
+  MemoryContextSwitchTo(parent_);
+  MemoryContextDelete(context_);
+}
+
+void StatementMemory::release() {
+  MemoryContextSwitchTo(parent_);
+  MemoryContextReset(context_);
+}
 
 Parsed raw_parse(const std::string& text, int mode) {
   PgQueryInternalParsetreeAndError result = pg_query_raw_parse(text.c_str(), mode);

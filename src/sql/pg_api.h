@@ -53,6 +53,27 @@ class Arena {
   MemoryContext context_;
 };
 
+// A child of the current memory context for what classifying one statement
+// allocates (parse trees of PL/pgSQL expressions and EXECUTE strings), freed
+// after each statement so that a large file reuses the same memory.
+// REQUIRES: nothing allocated while it is in use outlives release().
+class StatementMemory {
+ public:
+  StatementMemory();
+  ~StatementMemory();
+  StatementMemory(const StatementMemory&) = delete;
+  StatementMemory& operator=(const StatementMemory&) = delete;
+
+  // Makes the context current until release(), which frees what it holds and
+  // makes the parent current again.
+  void use() { MemoryContextSwitchTo(context_); }
+  void release();
+
+ private:
+  MemoryContext parent_;
+  MemoryContext context_;
+};
+
 struct ParseError {
   std::string message;
   std::size_t offset = 0;  // byte offset into the parsed text

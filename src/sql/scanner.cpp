@@ -10,6 +10,8 @@ extern "C" {
 }
 // clang-format on
 
+#include <cctype>
+
 namespace safedb::sql {
 namespace {
 
@@ -67,6 +69,40 @@ std::vector<Token> scan(const std::string& text) {
   std::vector<Token> tokens;
   if (!run_scanner(text, &tokens)) tokens.clear();
   return tokens;
+}
+
+std::pair<std::size_t, std::size_t> statement_extent(std::span<const Token> tokens, std::size_t end,
+                                                     std::string_view text) {
+  auto real = [](const Token& t) {
+    return t.kind != Token::Kind::comment && t.kind != Token::Kind::semicolon;
+  };
+  // The statement starts at its first token that is not a comment.
+  std::size_t first = end;
+  std::size_t t = 0;
+  for (; t < tokens.size(); ++t) {
+    if (real(tokens[t])) {
+      first = tokens[t].start;
+      break;
+    }
+  }
+  // It ends where white space and comments after its last token begin.
+  for (std::size_t c = t; c < tokens.size(); ++c) {
+    if (real(tokens[c])) t = c;
+  }
+  std::size_t last = end;
+  for (bool trimmed = true; trimmed && last > first;) {
+    trimmed = false;
+    while (last > first && std::isspace(static_cast<unsigned char>(text[last - 1])))
+      --last, trimmed = true;
+    for (std::size_t c = t; c < tokens.size(); ++c) {
+      if (tokens[c].kind == Token::Kind::comment && tokens[c].end == last &&
+          tokens[c].start > tokens[t].start) {
+        last = tokens[c].start;
+        trimmed = true;
+      }
+    }
+  }
+  return {first, last};
 }
 
 }  // namespace safedb::sql

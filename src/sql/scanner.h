@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace safedb::sql {
@@ -20,5 +23,12 @@ struct Token {
 // scan (the parser then reports the problem with a better message).
 // REQUIRES: a pg::Arena is alive (the scanner allocates in it).
 std::vector<Token> scan(const std::string& text);
+
+// Where a statement's text starts and ends, without the white space and
+// comments around it: [first, last). `tokens` are those that start in
+// [begin, end), where [begin, end) is the statement's range as the grammar
+// reports it. first >= last when they hold no token but comments and `;`.
+std::pair<std::size_t, std::size_t> statement_extent(std::span<const Token> tokens, std::size_t end,
+                                                     std::string_view text);
 
 }  // namespace safedb::sql

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "safedb/sql/analysis.h"
@@ -26,9 +27,9 @@ struct Sink {
 // It is what lets `CREATE TABLE t …; CREATE INDEX ON t …` pass without a
 // blocking finding: t did not exist before this file.
 struct FileState {
-  std::set<std::string> created_relations;  // "schema.name" created earlier in the file
-  std::map<std::string, Sink> prepared;     // PREPARE name -> what its statement does
-  std::map<std::string, Sink> functions;    // lower-case function name -> what its body does
+  std::unordered_set<std::string> created_relations;  // "schema.name" created earlier in the file
+  std::map<std::string, Sink> prepared;               // PREPARE name -> what its statement does
+  std::map<std::string, Sink> functions;  // lower-case function name -> what its body does
   bool lock_timeout_set = false;
   bool statement_timeout_set = false;
   bool timeout_finding_reported = false;  // require-timeout-settings is reported once per file

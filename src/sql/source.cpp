@@ -8,7 +8,6 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 namespace safedb::sql {
 namespace {
@@ -66,10 +65,16 @@ Result<Source> Source::load(const std::string& path) {
     return Error::input(fmt::format("{}: is a directory, not a SQL file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::input(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Read straight into the string: one allocation of the size stat reports,
+  // then whatever a growing file or a pipe still holds.
+  std::string text(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk), in.gcount() > 0)
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) return Error::input(fmt::format("{}: read error", path));
-  return from_text(path, std::move(buffer).str());
+  return from_text(path, std::move(text));
 }
 
 Result<Source> Source::from_text(std::string path, std::string text) {

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "sql/lexer.h"
+
+namespace safedb::sql {
+
+// What the analyser needs from the tokens of a whole file, from one pass of
+// Lexer: its comments, whether it has `\` tokens, and where the last token
+// before each `;` starts.
+class FileTokens {
+ public:
+  explicit FileTokens(std::string_view text);
+
+  const std::vector<Token>& comments() const { return comments_; }
+  bool has_backslash() const { return backslash_; }
+
+  // The tokens that statement_extent() looks at for the statement in
+  // [begin, end): its first token that is not a comment or `;`, its last
+  // such token, and the comments after that. Empty if there is no such token.
+  // REQUIRES: the text has no `\` token; begin is 0 or just past a `;`
+  // token; end is the offset of a `;` token or the end of the text.
+  void statement_tokens(std::size_t begin, std::size_t end, std::vector<Token>& out) const;
+
+ private:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  struct Semicolon {
+    std::size_t offset;
+    std::size_t last_token;  // start of the last token before it (not a comment or `;`)
+  };
+
+  std::string_view text_;
+  std::vector<Token> comments_;
+  std::vector<Semicolon> semicolons_;
+  std::size_t last_token_ = kNone;  // the same for the end of the text
+  bool backslash_ = false;
+};
+
+}  // namespace safedb::sql
