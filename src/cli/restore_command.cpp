@@ -11,6 +11,7 @@
 #include "safedb/crypto/allowed_signers.h"
 #include "safedb/db/connection.h"
 #include "safedb/snapshot/restore.h"
+#include "safedb/util/progress.h"
 #include "safedb/util/utc_time.h"
 #include "snapshot/files.h"
 
@@ -113,7 +114,8 @@ Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context)
   Result<snapshot::Manifest> manifest = snapshot::load(recorded->folder, recorded->manifest_sha256);
   if (!manifest) return manifest.error();
   snapshot::Restorer restorer(std::move(*manifest), recorded->folder,
-                              {options.statement, options.in_place, options.into.value_or("")});
+                              {options.statement, options.in_place, options.into.value_or(""),
+                               util::progress_on_stderr()});
 
   // 2. What to do, given the database as it is now, written as a SQL file.
   std::string sql;

@@ -297,11 +297,14 @@ Status Restorer::prepare(db::Connection& conn, const db::TargetIdentity& identit
     }
     std::ifstream in((std::filesystem::path(folder_) / t.file).string(), std::ios::binary);
     if (!in) return Error::input(fmt::format("{}/{}: cannot read it", folder_, t.file));
+    util::Progress progress(stderr, options_.progress, "load " + t.digest.qualified(),
+                            t.digest.bytes);
     Result<std::int64_t> loaded = conn.copy_in(
         fmt::format("COPY {} FROM STDIN", e.temp), [&](std::string& chunk) -> Result<bool> {
           chunk.resize(1 << 16);
           in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
           chunk.resize(static_cast<std::size_t>(in.gcount()));
+          progress.advance(chunk.size());
           if (in.bad()) return Error::input(fmt::format("{}/{}: read error", folder_, t.file));
           return !chunk.empty();
         });

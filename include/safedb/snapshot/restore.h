@@ -17,6 +17,7 @@ struct RestoreOptions {
   std::optional<int> statement;  // only the tables saved before this statement
   bool in_place = false;         // put the data back; default: copy into `schema`
   std::string schema;            // for copies; default safedb_restore_<run id>
+  bool progress = false;         // draw progress on stderr while loading the rows
 };
 
 // Restores what a snapshot saved, as SQL that runs as an ordinary guarded run
