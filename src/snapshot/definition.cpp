@@ -1,6 +1,7 @@
 // A table's definition, read from the catalog inside the run's transaction
 // (so it includes what earlier statements of the file changed), and the SQL
 // that recreates it. The JSON form is documented in docs/snapshots.md.
+#include "safedb/util/sql_quote.h"
 #include "snapshot/definition.h"
 
 #include <fmt/format.h>
@@ -9,15 +10,6 @@ namespace safedb::snapshot {
 namespace {
 
 using nlohmann::json;
-
-std::string literal(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
 
 Result<db::QueryResult> query(db::Connection& conn, const std::string& sql) {
   Result<db::QueryResult> r = conn.exec(sql);
@@ -253,11 +245,11 @@ std::vector<std::string> finish_table_sql(const json& d) {
   if (flag(d, "force_row_security"))
     out.push_back(fmt::format("ALTER TABLE {} FORCE ROW LEVEL SECURITY", table));
   if (d.contains("comment") && d["comment"].is_string())
-    out.push_back(fmt::format("COMMENT ON TABLE {} IS {}", table, literal(str(d, "comment"))));
+    out.push_back(fmt::format("COMMENT ON TABLE {} IS {}", table, util::quote_literal(str(d, "comment"))));
   for (const json& c : d.value("columns", json::array())) {
     if (c.contains("comment") && c["comment"].is_string())
       out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, str(c, "name"),
-                                literal(str(c, "comment"))));
+                                util::quote_literal(str(c, "comment"))));
   }
   if (!str(d, "owner").empty())
     out.push_back(fmt::format("ALTER TABLE {} OWNER TO {}", table, str(d, "owner")));

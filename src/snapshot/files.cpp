@@ -1,3 +1,4 @@
+#include "safedb/util/sql_quote.h"
 #include "snapshot/files.h"
 
 #include <fcntl.h>
@@ -17,15 +18,6 @@ const std::pair<const char*, const char*> kCanonical[] = {
     {"extra_float_digits", "1"}, {"bytea_output", "hex"},       {"xmloption", "content"},
     {"lc_monetary", "C"},        {"client_encoding", "UTF8"},
 };
-
-std::string literal(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
 
 Status sync_fd(int fd, const std::string& path) {
   if (::fsync(fd) != 0)
@@ -68,9 +60,9 @@ Result<SavedOutput> pin_output(db::Connection& conn) {
   std::string read = "SELECT ";
   std::string set = "SELECT ";
   for (std::size_t i = 0; i < std::size(kCanonical); ++i) {
-    read += fmt::format("{}current_setting({})", i == 0 ? "" : ", ", literal(kCanonical[i].first));
+    read += fmt::format("{}current_setting({})", i == 0 ? "" : ", ", util::quote_literal(kCanonical[i].first));
     set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ",
-                       literal(kCanonical[i].first), literal(kCanonical[i].second));
+                       util::quote_literal(kCanonical[i].first), util::quote_literal(kCanonical[i].second));
   }
   Result<db::QueryResult> current = conn.exec(read);
   if (!current || current->rows.size() != 1)
@@ -85,8 +77,8 @@ Result<SavedOutput> pin_output(db::Connection& conn) {
 Status restore_output(db::Connection& conn, const SavedOutput& saved) {
   std::string set = "SELECT ";
   for (std::size_t i = 0; i < saved.size(); ++i) {
-    set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ", literal(saved[i].first),
-                       literal(saved[i].second));
+    set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ", util::quote_literal(saved[i].first),
+                       util::quote_literal(saved[i].second));
   }
   if (!conn.exec(set)) return Error::input("cannot restore the session's output settings");
   return {};

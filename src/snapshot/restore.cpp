@@ -1,3 +1,4 @@
+#include "safedb/util/sql_quote.h"
 #include "safedb/snapshot/restore.h"
 
 #include <fmt/format.h>
@@ -14,24 +15,6 @@ namespace safedb::snapshot {
 namespace {
 
 using nlohmann::json;
-
-std::string literal(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
-std::string quote(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // The SQL name at the start of "name type" (as quote_ident printed it).
 std::string column_name(const std::string& column) {
@@ -97,8 +80,8 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
     for (const std::string& c : t->digest.columns)
       e.columns.push_back(column_name(c));
     e.target = options_.in_place ? t->digest.sql_name()
-                                 : quote(options_.schema) + "." +
-                                       quote(fmt::format("{}_{}", t->digest.name, t->statement));
+                                 : util::quote_identifier(options_.schema) + "." +
+                                       util::quote_identifier(fmt::format("{}_{}", t->digest.name, t->statement));
     e.whole = !options_.in_place || t->scope == "table";
     entries_.push_back(std::move(e));
   }
@@ -116,16 +99,16 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
   std::vector<std::string> problems;
   std::vector<std::string> sql;
   auto exists = [&](const std::string& regclass) {
-    return scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL", literal(regclass))) ==
+    return scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL", util::quote_literal(regclass))) ==
            std::optional<std::string>("t");
   };
   if (!options_.in_place) {
     if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NOT NULL",
-                                 literal(quote(options_.schema)))) ==
+                                 util::quote_literal(util::quote_identifier(options_.schema)))) ==
         std::optional<std::string>("t"))
       problems.push_back(
           fmt::format("schema {} exists already; name another with --into", options_.schema));
-    sql.push_back("CREATE SCHEMA " + quote(options_.schema));
+    sql.push_back("CREATE SCHEMA " + util::quote_identifier(options_.schema));
   }
   std::set<std::string> schemas_made;
   for (const Entry& e : entries_) {
@@ -157,7 +140,7 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
         continue;
       }
       if (t.destroys == "schema" && schemas_made.insert(t.digest.schema).second)
-        sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quote(t.digest.schema));
+        sql.push_back("CREATE SCHEMA IF NOT EXISTS " + util::quote_identifier(t.digest.schema));
       for (std::string& s : create_table_sql(t.definition))
         sql.push_back(std::move(s));
       sql.push_back(fmt::format("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}", T,
@@ -170,7 +153,7 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
             scalar(conn, fmt::format("SELECT count(*) FROM pg_constraint "
                                      "WHERE conrelid = to_regclass({}) AND "
                                      "quote_ident(conname) = {}",
-                                     literal(other), literal(r.value("name", "")))) ==
+                                     util::quote_literal(other), util::quote_literal(r.value("name", "")))) ==
             std::optional<std::string>("1");
         if (exists(other) && !still_there) kept.push_back(r);
       }
@@ -189,7 +172,7 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
           scalar(conn, fmt::format("SELECT count(*) FROM pg_attribute WHERE "
                                    "attrelid = to_regclass({}) AND attnum > 0 AND "
                                    "NOT attisdropped AND quote_ident(attname) = {}",
-                                   literal(T), literal(t.column))) ==
+                                   util::quote_literal(T), util::quote_literal(t.column))) ==
           std::optional<std::string>("1");
       const bool dropped = t.kind == "AlterTableStmt" && !present;
       if (K.empty() || column == nullptr) {

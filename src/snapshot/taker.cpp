@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "safedb/util/sql_quote.h"
 #include "safedb/crypto/hash.h"
 #include "safedb/snapshot/snapshot.h"
 #include "safedb/util/utc_time.h"
@@ -17,15 +18,6 @@ namespace safedb::snapshot {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string literal(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
 
 db::DbError snapshot_error(std::string message, std::string hint = "") {
   db::DbError e;
@@ -64,7 +56,7 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
   std::string where;
   if (d.kind == sql::Destruction::Kind::schema) {
     where = fmt::format("c.relnamespace = to_regnamespace({}) AND c.relkind IN ('r', 'p', 'f')",
-                        literal(d.relation));
+                        util::quote_literal(d.relation));
   } else if (st.kind == "TruncateStmt" && (d.cascade || !d.only)) {
     // TRUNCATE empties inheritance children too, and with CASCADE every
     // table whose foreign keys point at a truncated one.
@@ -73,9 +65,9 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
         "SELECT i.inhrelid FROM pg_inherits i JOIN t ON i.inhparent = t.oid WHERE {1} UNION "
         "SELECT k.conrelid FROM pg_constraint k JOIN t ON k.confrelid = t.oid "
         "WHERE k.contype = 'f' AND {2}) SELECT oid FROM t)",
-        literal(d.relation), d.only ? "false" : "true", d.cascade ? "true" : "false");
+        util::quote_literal(d.relation), d.only ? "false" : "true", d.cascade ? "true" : "false");
   } else {
-    where = fmt::format("c.oid = to_regclass({})", literal(d.relation));
+    where = fmt::format("c.oid = to_regclass({})", util::quote_literal(d.relation));
   }
   Result<db::QueryResult> r = conn.exec(fmt::format(
       "SELECT c.oid::text, c.relkind::text, n.nspname, c.relname, EXISTS (SELECT 1 FROM "
@@ -182,7 +174,7 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
   saved.destroys = kind_name(d.kind);
   if (!d.column.empty()) {
     // As quote_ident prints it, like the column names of the definition.
-    Result<db::QueryResult> q = conn.exec(fmt::format("SELECT quote_ident({})", literal(d.column)));
+    Result<db::QueryResult> q = conn.exec(fmt::format("SELECT quote_ident({})", util::quote_literal(d.column)));
     if (!q) return conn.last_error();
     saved.column = q->at(0, 0).value_or("");
   }

@@ -6,25 +6,17 @@
 
 #include <cctype>
 
+#include "safedb/util/sql_quote.h"
 #include "safedb/util/text.h"
 #include "sql/classify.h"
 
 namespace safedb::sql {
 namespace {
 
-std::string quote(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string relation_sql(const RangeVar* rv) {
   std::string out;
-  if (rv->schemaname != nullptr) out = quote(rv->schemaname) + ".";
-  return out + quote(rv->relname != nullptr ? rv->relname : "");
+  if (rv->schemaname != nullptr) out = util::quote_identifier(rv->schemaname) + ".";
+  return out + util::quote_identifier(rv->relname != nullptr ? rv->relname : "");
 }
 
 bool ident_char(char c) {
@@ -83,7 +75,7 @@ void rows_of(const RangeVar* rv, const Node* where, bool joins, bool with, const
   d.relation = relation_sql(rv);
   d.only = !rv->inh;
   if (rv->alias != nullptr && rv->alias->aliasname != nullptr)
-    d.alias = quote(rv->alias->aliasname);
+    d.alias = util::quote_identifier(rv->alias->aliasname);
   if (where == nullptr) {
     d.whole_because = "no WHERE clause";
     return;
@@ -170,7 +162,7 @@ void drop(const DropStmt* stmt, Statement& st) {
     d.cascade = stmt->behavior == DROP_CASCADE;
     if (stmt->removeType == OBJECT_SCHEMA) {
       d.kind = Destruction::Kind::schema;
-      d.relation = quote(pg::string_value(static_cast<const Node*>(lfirst(cell))));
+      d.relation = util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(cell))));
     } else {
       d.kind = Destruction::Kind::table;
       const List* names = castNode(List, lfirst(cell));
@@ -178,7 +170,7 @@ void drop(const DropStmt* stmt, Statement& st) {
       const ListCell* part;
       foreach (part, names) {
         sql += (sql.empty() ? "" : ".") +
-               quote(pg::string_value(static_cast<const Node*>(lfirst(part))));
+               util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(part))));
       }
       d.relation = std::move(sql);
     }
