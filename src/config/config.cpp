@@ -95,9 +95,9 @@ Result<Config> load(const std::string& path) {
     return r.finish().error();
   }
   // The targets object holds names chosen by the user; it is checked below.
-  std::vector<std::string_view> known = {"version",   "targets",         "audit",
-                                         "signing",   "allowed_signers", "policies",
-                                         "snapshots", "backups",         "execution"};
+  std::vector<std::string_view> known = {"version",         "targets",  "audit",     "signing",
+                                         "allowed_signers", "policies", "snapshots", "backups",
+                                         "execution",       "pg_bin"};
   r.object("", known);
   if (auto v = r.integer("/version"); v && *v != 1)
     r.problem("/version", "only version 1 is understood");
@@ -127,6 +127,12 @@ Result<Config> load(const std::string& path) {
         c.backup_jobs = static_cast<int>(*v);
     }
   }
+  if (auto v = r.string("/pg_bin")) {
+    if (v->empty())
+      r.problem("/pg_bin", "must name a folder (leave it out to search the usual places)");
+    else
+      c.pg_bin = *v;
+  }
   read_execution(r, c.execution);
   if (Status s = r.finish(); !s) return s.error();
 
@@ -137,6 +143,7 @@ Result<Config> load(const std::string& path) {
   c.policies = resolve(base, c.policies);
   c.snapshots = resolve(base, c.snapshots);
   c.backups = resolve(base, c.backups);
+  if (c.pg_bin) c.pg_bin = resolve(base, *c.pg_bin);
   return c;
 }
 
