@@ -30,9 +30,11 @@ bool same_database(const db::TargetIdentity& a, const db::TargetIdentity& b) {
   return a.system_identifier == b.system_identifier && a.database == b.database;
 }
 
-// The folder of backup `id`, or of the newest backup of `identity`'s database for "latest".
+// The folder of backup `id`, or of the newest backup of `identity`'s database
+// for "latest": the latest snapshot, and of two in one second the one
+// recorded last.
 Result<std::string> find_backup(const std::string& backups, const std::string& id,
-                                const db::TargetIdentity& identity) {
+                                const db::TargetIdentity& identity, const BackupHistory& history) {
   if (id != "latest") {
     if (id.empty() || id.find('/') != std::string::npos || id.starts_with("."))
       return Error::usage(fmt::format("'{}' is not a backup id", id));
@@ -47,8 +49,17 @@ Result<std::string> find_backup(const std::string& backups, const std::string& i
   Result<std::vector<FolderEntry>> entries = scan_backups(backups);
   if (!entries) return entries.error();
   const FolderEntry* latest = nullptr;
+  std::pair<std::int64_t, std::int64_t> newest{0, 0};
   for (const FolderEntry& e : *entries) {
-    if (e.problem.empty() && same_database(e.stored->manifest->target, identity)) latest = &e;
+    if (!e.problem.empty() || !same_database(e.stored->manifest->target, identity)) continue;
+    auto created = history.created.find(e.id);
+    const std::pair<std::int64_t, std::int64_t> when{
+        e.stored->manifest->snapshot_unix_time,
+        created == history.created.end() ? -1 : static_cast<std::int64_t>(created->second.seq)};
+    if (latest == nullptr || when > newest) {
+      latest = &e;
+      newest = when;
+    }
   }
   if (latest == nullptr) {
     if (entries->empty())
@@ -356,7 +367,8 @@ Result<VerifyResult> verify_backup(const VerifyRequest& req, audit::AuditLog& lo
     return Error::usage(fmt::format("cannot identify the target: {}", identity.error().message()));
   conn = Error::usage("closed");
   out.target = *identity;
-  Result<std::string> folder = find_backup(req.backups, req.id, out.target);
+  BackupHistory history = read_history(log.path(), *req.signers);
+  Result<std::string> folder = find_backup(req.backups, req.id, out.target, history);
   if (!folder) return folder.error();
   out.path = *folder;
   out.id = fs::path(*folder).filename().string();
@@ -365,7 +377,6 @@ Result<VerifyResult> verify_backup(const VerifyRequest& req, audit::AuditLog& lo
 
   // 2. The manifest must be the one the signed backup-created record names.
   std::string found_sha;
-  BackupHistory history = read_history(log.path(), *req.signers);
   Result<StoredManifest> stored = read_manifest(*folder);
   if (!stored && stored.error().code() != ExitCode::no) return stored.error();
   if (history.unusable) {

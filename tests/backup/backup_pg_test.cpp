@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -99,7 +100,6 @@ TEST_CASE("verify latest picks the newest backup of the target's database", "[pg
   const std::string first = f.create();
   f.sql("INSERT INTO accounts VALUES (100000, 'late', 1)");
   const std::string second = f.create();
-  CHECK(second > first);
   auto r = f.verify_backup("latest");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
@@ -328,4 +328,49 @@ TEST_CASE("bad input gets one clear line and a documented exit status", "[pg][ba
     CHECK(json::parse(json_list.out)["backups"].size() == 4);
   }
   CHECK(f.scratch_databases() == 0);
+}
+
+TEST_CASE("the backup gate drops a backup that later failed verification and names one too old",
+          "[pg][backup][gates]") {
+  BackupFixture f;
+  const std::string id = f.create();
+  REQUIRE(f.verify_backup(id).exit_code == 0);
+  const std::string file = f.file("m.sql", "DELETE FROM accounts WHERE id < 10;\n");
+  SECTION("damaged since") {
+    f.file("policies/test.json", R"({"version": 1, "applies_to": {"environments": ["development"]},
+      "rules": [{"id": "backup-first", "when": {"effects": ["data-loss"]},
+                 "require": {"backup": {"verified": true, "max_age": "1h"}}}]})");
+    fs::resize_file(f.dump_files(id).at(0), 10);
+    REQUIRE(f.verify_backup(id).exit_code == 1);
+    auto r = f.safedb({"run", file, "--target", "db"});
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "no verified backup of this database exists"));
+  }
+  SECTION("too old") {
+    f.file("policies/test.json", R"({"version": 1, "applies_to": {"environments": ["development"]},
+      "rules": [{"id": "backup-first", "when": {"effects": ["data-loss"]},
+                 "require": {"backup": {"verified": true, "max_age": "1s"}}}]})");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    auto r = f.safedb({"run", file, "--target", "db"});
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "the newest verified backup (" + id + ") was taken"));
+  }
+}
+
+TEST_CASE("an interrupted verify stops pg_restore and drops the scratch database", "[pg][backup]") {
+  BackupFixture f;
+  f.sql("INSERT INTO accounts SELECT g, repeat('o', 200), g FROM generate_series(5001, 400000) g");
+  const std::string id = f.create();
+  safedb::test::BackgroundSafedb verify({"backup", "verify", id, "--target", "db"}, f.dir());
+  for (int i = 0; i < 500 && f.scratch_databases() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(f.scratch_databases() == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  verify.signal(SIGINT);
+  auto r = verify.wait();
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 130);
+  CHECK(contains(r.err, "interrupted"));
+  CHECK(f.scratch_databases() == 0);
+  CHECK(f.records("backup-verified").empty());
 }
