@@ -10,6 +10,7 @@
 #include "safedb/audit/log.h"
 #include "safedb/crypto/hash.h"
 #include "safedb/crypto/keys.h"
+#include "safedb/db/conninfo.h"
 #include "support/backup_fixture.h"
 #include "support/pg_cluster.h"
 
@@ -373,4 +374,30 @@ TEST_CASE("an interrupted verify stops pg_restore and drops the scratch database
   CHECK(contains(r.err, "interrupted"));
   CHECK(f.scratch_databases() == 0);
   CHECK(f.records("backup-verified").empty());
+}
+
+TEST_CASE("a standby can be backed up and the backup verifies against its primary",
+          "[pg][backup]") {
+  BackupFixture f;
+  auto standby = safedb::db::with_database(safedb::test::start_standby(), f.database());
+  REQUIRE(standby.ok());
+  // Wait until the standby has replayed the fixture's tables.
+  bool replayed = false;
+  for (int i = 0; i < 500 && !replayed; ++i) {
+    auto conn = safedb::db::Connection::open(*standby);
+    if (conn) {
+      auto r = conn->exec("SELECT count(*) FROM billing.invoices");
+      replayed = r && r->at(0, 0) == std::optional<std::string>("2000");
+    }
+    if (!replayed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(replayed);
+  auto created = f.safedb({"backup", "create", "--dsn", *standby});
+  INFO(created.out << created.err);
+  REQUIRE(created.exit_code == 0);
+  json manifest = f.last_record("backup-created");
+  CHECK(manifest["payload"]["target"]["database"] == f.database());
+  auto r = f.verify_backup("latest");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
 }
