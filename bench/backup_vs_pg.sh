@@ -63,6 +63,7 @@ unset PGDATABASE
 
 q() { "$psql" -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f\n", b - a}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
@@ -113,13 +114,13 @@ for i in $(seq "$REPS"); do
   t0=$(now)
   "$bindir/pg_dump" -Fd -j2 -d bench_backup -f "$work/dump"
   t1=$(now)
-  echo "$t1 - $t0" | bc >>"$out/pg_dump.txt"
+  elapsed "$t0" "$t1" >>"$out/pg_dump.txt"
   [ "$i" -lt "$REPS" ] && rm -rf "$work/dump"
   sync
   t0=$(now)
   "$safedb" backup create --target bench >"$out/create.out" 2>&1 || { cat "$out/create.out" >&2; exit 1; }
   t1=$(now)
-  echo "$t1 - $t0" | bc >>"$out/create.txt"
+  elapsed "$t0" "$t1" >>"$out/create.txt"
   id=$(awk 'NR==1 {print $2}' "$out/create.out")
   [ "$i" -lt "$REPS" ] && rm -rf ".safedb/backups/$id"
 done
@@ -133,12 +134,12 @@ for i in $(seq "$REPS"); do
   t0=$(now)
   "$bindir/pg_restore" -j2 --exit-on-error -d restored "$work/dump"
   t1=$(now)
-  echo "$t1 - $t0" | bc >>"$out/pg_restore.txt"
+  elapsed "$t0" "$t1" >>"$out/pg_restore.txt"
   q postgres "DROP DATABASE restored"
   t0=$(now)
   "$safedb" backup verify "$id" --target bench >"$out/verify.out" 2>&1 || { cat "$out/verify.out" >&2; exit 1; }
   t1=$(now)
-  echo "$t1 - $t0" | bc >>"$out/verify.txt"
+  elapsed "$t0" "$t1" >>"$out/verify.txt"
 done
 
 # --- where the extra time goes ----------------------------------------------------
@@ -153,7 +154,7 @@ sync
 t0=$(now)
 sha256sum "$work/dump"/* >/dev/null
 t1=$(now)
-files_s=$(echo "$t1 - $t0" | bc)
+files_s=$(elapsed "$t0" "$t1")
 
 # --- 3. content hashing of ~1 GB against COPY -------------------------------------
 
@@ -162,7 +163,7 @@ say "hash_copy against COPY TO STDOUT of a $hash_size table"
 t0=$(now)
 q bench_hash "COPY big TO STDOUT" >/dev/null
 t1=$(now)
-psql_copy=$(echo "$t1 - $t0" | bc)
+psql_copy=$(elapsed "$t0" "$t1")
 
 # --- report -------------------------------------------------------------------------
 

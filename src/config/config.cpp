@@ -119,7 +119,17 @@ Result<Config> load(const std::string& path) {
   if (auto v = r.string("/snapshots")) c.snapshots = *v;
   if (r.object("/backups", {"dir", "scratch_dsn", "jobs"})) {
     if (auto v = r.string("/backups/dir")) c.backups = *v;
-    if (auto v = r.string("/backups/scratch_dsn")) c.scratch_dsn = *v;
+    if (auto v = r.string("/backups/scratch_dsn")) {
+      Result<db::ConninfoSummary> info = db::inspect_conninfo(*v);
+      if (!info)
+        r.problem("/backups/scratch_dsn", info.error().message());
+      else if (info->has_password)
+        r.problem("/backups/scratch_dsn",
+                  "contains a password; use ~/.pgpass, PGPASSFILE, a service file or PGPASSWORD "
+                  "instead");
+      else
+        c.scratch_dsn = *v;
+    }
     if (auto v = r.integer("/backups/jobs")) {
       if (*v < 1 || *v > 64)
         r.problem("/backups/jobs", "must be between 1 and 64");
