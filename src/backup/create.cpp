@@ -156,7 +156,7 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
         dump.stop();
         return interrupted();
       }
-      progress.set(detail::folder_bytes(dump_dir));
+      if (request.progress) progress.set(detail::folder_bytes(dump_dir));
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
@@ -179,7 +179,8 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
     util::Progress progress(stderr, request.progress, "hashing files",
                             detail::folder_bytes(dump_dir));
     Result<std::vector<DumpFile>> files = hash_dump_files(temp, progress);
-    if (!files) return files.error();
+    if (!files)
+      return Error(ExitCode::execution_failed, files.error().message() + "; no backup was written");
     m.files = std::move(files).value();
   }
 
@@ -189,8 +190,9 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
   if (Status s =
           detail::write_file_synced((fs::path(temp) / kManifestFile).string(), manifest_bytes);
       !s)
-    return Error(s.error().code(), s.error().message() + "; no backup was written");
-  if (Status s = detail::sync_folder(temp); !s) return s.error();
+    return Error(ExitCode::execution_failed, s.error().message() + "; no backup was written");
+  if (Status s = detail::sync_folder(temp); !s)
+    return Error(ExitCode::execution_failed, s.error().message() + "; no backup was written");
   const std::string final_path = (fs::path(request.backups) / m.id).string();
   fs::rename(temp, final_path, ec);
   if (ec)

@@ -288,7 +288,6 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
 
   ScratchDatabase scratch(*admin, scratch_name(out.id), server->server_version_num);
   out.scratch_database = scratch.name();
-  Status verdict;
   {
     exec::InterruptGuard interrupt(*admin);
     if (Status s = scratch.create(); !s) return s;
@@ -350,7 +349,7 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
     copy = Error::usage("closed");  // disconnect before the drop
     if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
   }
-  return verdict;
+  return {};
 }
 
 }  // namespace
