@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -179,8 +180,9 @@ Error interrupted() {
                "recorded");
 }
 
-// amcheck on every btree index of the restored database.
-void check_indexes(db::Connection& conn, int server_version, VerifyResult& out) {
+// amcheck on every btree index of the restored database, until `stop`.
+void check_indexes(db::Connection& conn, int server_version, VerifyResult& out,
+                   const std::atomic<bool>& stop) {
   if (server_version < 110000) {
     out.amcheck_skipped = "amcheck's heapallindexed check needs PostgreSQL 11 or newer";
     return;
@@ -212,6 +214,7 @@ void check_indexes(db::Connection& conn, int server_version, VerifyResult& out) 
                                  : std::string("bt_index_check");
   }();
   for (const auto& row : indexes->rows) {
+    if (stop) return;
     const std::string oid = row[0].value_or("0");
     const std::string name = row[1].value_or("?");
     Result<db::QueryResult> r =
@@ -317,17 +320,35 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
       return {};
     }
 
-    // 2. The restored copy's content, table by table, against the manifest.
+    // 2. The restored copy's content, table by table, against the manifest,
+    //    while amcheck checks every restored btree index on a session of its own.
     Result<db::Connection> copy = db::Connection::open(*dsn);
     if (!copy) return copy.error().within("scratch database");
+    Result<db::Connection> checker = db::Connection::open(*dsn);
+    if (!checker) return checker.error().within("scratch database");
+    VerifyResult checked;
+    std::atomic<bool> stop_checking{false};
     {
+      std::jthread amcheck(
+          [&] { check_indexes(*checker, server->server_version_num, checked, stop_checking); });
       exec::InterruptGuard copy_interrupt(*copy);
-      if (Status s = content::pin_text_output(*copy); !s) return s;
-      util::Progress progress(stderr, req.progress, "hashing restored tables", m.database_size);
-      Result<std::vector<content::TableDigest>> found = content::digest_database(*copy, progress);
-      progress.finish();
+      Result<std::vector<content::TableDigest>> found = Error::usage("not read");
+      {
+        util::Progress progress(stderr, req.progress, "hashing restored tables", m.database_size);
+        if (Status s = content::pin_text_output(*copy); !s) {
+          found = s.error();
+        } else {
+          found = content::digest_database(*copy, progress);
+        }
+      }
+      if (exec::InterruptGuard::interrupted() || !found) {
+        stop_checking = true;
+        checker->cancel();
+      }
+      amcheck.join();
       if (exec::InterruptGuard::interrupted()) {
         copy = Error::usage("closed");
+        checker = Error::usage("closed");
         (void)scratch.drop();
         return interrupted();
       }
@@ -337,15 +358,12 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
       out.tables_compared = static_cast<int>(found->size());
       for (const content::TableDigest& t : *found)
         out.rows_compared += t.rows;
-
-      // 3. Every restored btree index, with amcheck.
-      check_indexes(*copy, server->server_version_num, out);
-      if (exec::InterruptGuard::interrupted()) {
-        copy = Error::usage("closed");
-        (void)scratch.drop();
-        return interrupted();
-      }
     }
+    for (Problem& p : checked.problems)
+      out.problems.push_back(std::move(p));
+    out.indexes_checked = checked.indexes_checked;
+    out.amcheck_skipped = checked.amcheck_skipped;
+    checker = Error::usage("closed");
     copy = Error::usage("closed");  // disconnect before the drop
     if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
   }
