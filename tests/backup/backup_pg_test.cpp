@@ -401,3 +401,26 @@ TEST_CASE("a standby can be backed up and the backup verifies against its primar
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
 }
+
+TEST_CASE("session settings that change how values print do not change the hashes",
+          "[pg][backup]") {
+  BackupFixture f;
+  f.sql(
+      "CREATE TABLE odd (t timestamptz, d date, i interval, f float8, b bytea, m money);"
+      "INSERT INTO odd VALUES ('2025-03-04 05:06:07.891+02', '2025-12-31', '1 day 02:03:04',"
+      " 0.1, '\\x00ff', 12.34), (now(), now(), '-3 months', 1e300, 'abc', -1)");
+  auto created = safedb::test::run_safedb(
+      {"backup", "create", "--target", "db"}, "",
+      {"PGOPTIONS=-c DateStyle=German,DMY -c TimeZone=Asia/Tokyo -c extra_float_digits=0 "
+       "-c bytea_output=escape -c IntervalStyle=sql_standard"},
+      f.dir());
+  INFO(created.err);
+  REQUIRE(created.exit_code == 0);
+  auto r = safedb::test::run_safedb(
+      {"backup", "verify", "latest", "--target", "db"}, "",
+      {"PGOPTIONS=-c DateStyle=SQL,MDY -c TimeZone=America/Anchorage -c extra_float_digits=3 "
+       "-c IntervalStyle=iso_8601"},
+      f.dir());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+}
