@@ -15,8 +15,8 @@
 #include "safedb/audit/checkpoint.h"
 #include "safedb/audit/merkle.h"
 #include "safedb/audit/record.h"
-#include "safedb/audit/utc_time.h"
 #include "safedb/crypto/signed_note.h"
+#include "safedb/util/utc_time.h"
 
 using namespace safedb;
 
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   std::ofstream log(dir + "/audit.jsonl", std::ios::binary | std::ios::trunc);
   std::ofstream witness(dir + "/witness.jsonl", std::ios::binary | std::ios::trunc);
 
-  const std::int64_t start = *audit::parse_utc("2025-01-01T00:00:00Z");
+  const std::int64_t start = *util::parse_utc("2025-01-01T00:00:00Z");
   const std::string log_id = "0123456789abcdef0123456789abcdef";
   const std::string origin = audit::origin_for_log(log_id);
   audit::MerkleRange tree;
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     audit::Record draft;
     draft.seq = seq;
     draft.unix_time = start + static_cast<std::int64_t>(seq / 4);
-    draft.time = audit::format_utc(draft.unix_time);
+    draft.time = util::format_utc(draft.unix_time);
     draft.actor = signer.principal;
     draft.key = signer.key.public_key().fingerprint();
     draft.prev = prev;

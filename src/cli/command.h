@@ -35,6 +35,7 @@ void print_error(const Error& error);
 
 // Each command file defines its setup function.
 Handler setup_audit(CLI::App& sub);
+Handler setup_backup(CLI::App& sub);
 Handler setup_check(CLI::App& sub);
 Handler setup_rules(CLI::App& sub);
 Handler setup_keys(CLI::App& sub);

@@ -30,6 +30,7 @@ const CommandSpec kCommands[] = {
      setup_restore},
     {"plan", "Write a change request for approval (or show one: plan show PLAN.json)", setup_plan},
     {"approve", "Sign a change request as an approver", setup_approve},
+    {"backup", "Take, verify by restoring, and list backups", setup_backup},
     {"audit", "Verify, list and seal the signed audit log", setup_audit},
     {"keys", "Generate signing keys", setup_keys},
 };

@@ -95,9 +95,9 @@ Result<Config> load(const std::string& path) {
     return r.finish().error();
   }
   // The targets object holds names chosen by the user; it is checked below.
-  std::vector<std::string_view> known = {"version",   "targets",         "audit",
-                                         "signing",   "allowed_signers", "policies",
-                                         "snapshots", "backups",         "execution"};
+  std::vector<std::string_view> known = {"version",         "targets",  "audit",     "signing",
+                                         "allowed_signers", "policies", "snapshots", "backups",
+                                         "execution",       "pg_bin"};
   r.object("", known);
   if (auto v = r.integer("/version"); v && *v != 1)
     r.problem("/version", "only version 1 is understood");
@@ -119,13 +119,29 @@ Result<Config> load(const std::string& path) {
   if (auto v = r.string("/snapshots")) c.snapshots = *v;
   if (r.object("/backups", {"dir", "scratch_dsn", "jobs"})) {
     if (auto v = r.string("/backups/dir")) c.backups = *v;
-    if (auto v = r.string("/backups/scratch_dsn")) c.scratch_dsn = *v;
+    if (auto v = r.string("/backups/scratch_dsn")) {
+      Result<db::ConninfoSummary> info = db::inspect_conninfo(*v);
+      if (!info)
+        r.problem("/backups/scratch_dsn", info.error().message());
+      else if (info->has_password)
+        r.problem("/backups/scratch_dsn",
+                  "contains a password; use ~/.pgpass, PGPASSFILE, a service file or PGPASSWORD "
+                  "instead");
+      else
+        c.scratch_dsn = *v;
+    }
     if (auto v = r.integer("/backups/jobs")) {
       if (*v < 1 || *v > 64)
         r.problem("/backups/jobs", "must be between 1 and 64");
       else
         c.backup_jobs = static_cast<int>(*v);
     }
+  }
+  if (auto v = r.string("/pg_bin")) {
+    if (v->empty())
+      r.problem("/pg_bin", "must name a folder (leave it out to search the usual places)");
+    else
+      c.pg_bin = *v;
   }
   read_execution(r, c.execution);
   if (Status s = r.finish(); !s) return s.error();
@@ -137,6 +153,7 @@ Result<Config> load(const std::string& path) {
   c.policies = resolve(base, c.policies);
   c.snapshots = resolve(base, c.snapshots);
   c.backups = resolve(base, c.backups);
+  if (c.pg_bin) c.pg_bin = resolve(base, *c.pg_bin);
   return c;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -108,26 +109,53 @@ void check_dry_runs(const GateInput& in, const Evidence& ev, GateResult& out) {
 void check_backup(const GateInput& in, const Evidence& ev, GateResult& out) {
   const auto& need = in.requirements->backup;
   if (!need) return;
-  const audit::ListedRecord* found = nullptr;
+  // The latest verification of each backup of this database decides: a
+  // backup that later failed verification (a file damaged since) no longer counts.
+  std::map<std::string, const audit::ListedRecord*> latest;
   if (!ev.unusable) {
     for (const audit::ListedRecord& r : ev.records) {
-      if (r.record.type != "backup-verified") continue;
+      if (r.record.type != "backup-verified" && r.record.type != "backup-verify-failed") continue;
       const json& p = r.record.payload;
       if (!same_database(p.value("target", json::object()), in.identity)) continue;
-      if (in.now - p.value("backup_unix_time", std::int64_t{0}) > need->max_age.count() / 1000)
-        continue;
-      found = &r;
+      latest[p.value("backup_id", fmt::format("(seq {})", r.record.seq))] = &r;
     }
   }
+  const audit::ListedRecord* found = nullptr;
+  const audit::ListedRecord* newest_too_old = nullptr;
+  auto taken = [](const audit::ListedRecord* r) {
+    return r->record.payload.value("backup_unix_time", std::int64_t{0});
+  };
+  for (const auto& [id, r] : latest) {
+    if (r->record.type != "backup-verified") continue;
+    if (in.now - taken(r) > need->max_age.count() / 1000) {
+      if (newest_too_old == nullptr || taken(r) > taken(newest_too_old)) newest_too_old = r;
+      continue;
+    }
+    if (found == nullptr || taken(r) > taken(found)) found = r;
+  }
   if (found == nullptr) {
+    std::string why;
+    if (ev.unusable) {
+      why = *ev.unusable;
+    } else if (newest_too_old != nullptr) {
+      why = fmt::format(
+          "the newest verified backup ({}) was taken {}, {} ago (safedb backup create, then "
+          "safedb backup verify latest)",
+          newest_too_old->record.payload.value("backup_id", "?"),
+          newest_too_old->record.payload.value("backup_time", "?"),
+          util::format_duration(util::Duration((in.now - taken(newest_too_old)) * 1000)));
+    } else {
+      why =
+          "no verified backup of this database exists (safedb backup create, then safedb backup "
+          "verify latest)";
+    }
     out.missing.push_back(fmt::format(
         "a restore-verified backup of cluster {} database \"{}\" taken within the last {}: {}",
         in.identity.system_identifier, in.identity.database, util::format_duration(need->max_age),
-        ev.unusable
-            ? *ev.unusable
-            : "no verified backup of this database exists (safedb backup create, then verify)"));
+        why));
   } else {
-    out.evidence["backup"] = {{"seq", found->record.seq}};
+    out.evidence["backup"] = {{"seq", found->record.seq},
+                              {"backup_id", found->record.payload.value("backup_id", "")}};
   }
 }
 

@@ -174,7 +174,8 @@ void exchange(const std::string& input, Fd& in, Fd& out, Fd& err, ProcessResult&
 
 }  // namespace
 
-Result<ProcessResult> run_process(const std::vector<std::string>& argv, const std::string& input) {
+Result<ProcessResult> run_process(const std::vector<std::string>& argv, const std::string& input,
+                                  std::atomic<int>* child) {
   if (argv.empty() || argv[0].empty()) return Error::usage("no program given to run");
   Pipe in, out, err;
   if (!make_pipe(in) || !make_pipe(out) || !make_pipe(err)) {
@@ -183,6 +184,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const st
   pid_t pid = -1;
   int rc = spawn(argv, in, out, err, pid);
   if (rc != 0) return Error::usage(fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
+  if (child != nullptr) child->store(pid);
   in.read.reset();
   out.write.reset();
   err.write.reset();
@@ -190,6 +192,15 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const st
   ProcessResult result;
   exchange(input, in.write, out.read, err.read, result);
 
+  if (child != nullptr) {
+    // Wait for the end without reaping, so that the pid cannot be reused
+    // while another thread may still signal it.
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) < 0 &&
+           errno == EINTR) {
+    }
+    child->store(0);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {

@@ -91,3 +91,21 @@ TEST_CASE("the file written by init is a valid configuration", "[config]") {
   CHECK(c->targets.at("dev").environment == "development");
   CHECK(*c->principal == "me@example.org");
 }
+
+TEST_CASE("pg_bin is resolved and a scratch server with a password is refused",
+          "[config][backup]") {
+  TempDir dir;
+  auto good = config::load(dir.write("a/safedb.json", R"({"pg_bin": "pg/bin",
+    "backups": {"dir": "b", "scratch_dsn": "host=scratch", "jobs": 3}})"));
+  REQUIRE(good.ok());
+  CHECK(*good->pg_bin == dir.path() + "/a/pg/bin");
+  CHECK(good->backups == dir.path() + "/a/b");
+  CHECK(*good->scratch_dsn == "host=scratch");
+  CHECK(good->backup_jobs == 3);
+  auto bad = config::load(
+      dir.write("b/safedb.json", R"({"pg_bin": "", "backups": {"scratch_dsn": "password=x"}})"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message().find("pg_bin: must name a folder") != std::string::npos);
+  CHECK(bad.error().message().find("backups.scratch_dsn: contains a password") !=
+        std::string::npos);
+}

@@ -35,6 +35,7 @@ inline constexpr std::string_view outcome = "outcome";      // {"run_id", …}
 inline constexpr std::string_view dry_run = "dry-run";
 inline constexpr std::string_view backup_created = "backup-created";
 inline constexpr std::string_view backup_verified = "backup-verified";
+inline constexpr std::string_view backup_verify_failed = "backup-verify-failed";
 inline constexpr std::string_view checkpoint = "checkpoint";  // {"origin","size","root"[,"note"]}
 inline constexpr std::string_view repair = "repair";          // a torn tail was cut off
 }  // namespace types

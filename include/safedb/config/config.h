@@ -47,6 +47,9 @@ struct Config {
   std::string backups = ".safedb/backups";
   std::optional<std::string> scratch_dsn;  // server for restore verification; default: the target's
   int backup_jobs = 2;                     // pg_dump / pg_restore -j
+  // Folder holding pg_dump and pg_restore; default: the highest
+  // /usr/lib/postgresql/*/bin that has the program, else PATH.
+  std::optional<std::string> pg_bin;
   ExecutionSettings execution;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,10 @@ struct ProcessResult {
 // Runs `argv[0]` (searched in PATH) with `argv`, feeding `input` on stdin and
 // collecting stdout and stderr. No shell is involved. Fails only if the
 // program cannot be started (naming it); a non-zero exit is a result.
+// When `child` is given, the child's process id is stored there while it
+// runs (0 before it starts and after it has been waited for), so that another
+// thread can signal it, e.g. to stop it when the command is interrupted.
 Result<ProcessResult> run_process(const std::vector<std::string>& argv,
-                                  const std::string& input = {});
+                                  const std::string& input = {}, std::atomic<int>* child = nullptr);
 
 }  // namespace safedb::util

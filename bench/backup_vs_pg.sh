@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# safedb backup create / verify against plain pg_dump / pg_restore, and the
+# content hash against plain COPY, on a throwaway PostgreSQL.
+#
+#   bash bench/backup_vs_pg.sh
+#
+# One run prints the whole report (Markdown): the machine, then
+#   1. `safedb backup create --jobs 2` against `pg_dump -Fd -j2` of the same database;
+#   2. `safedb backup verify` against `pg_restore -j2` into a new database;
+#   3. content::hash_copy of one large table against COPY ... TO STDOUT
+#      into nothing (bench/backup/hash_copy_bench.cpp), and psql's COPY to /dev/null;
+# and where safedb's extra time goes (content hashing of the database on its
+# own, SHA-256 of the dump files).
+#
+# Environment:
+#   REPS=3               timed runs per tool (the median is reported)
+#   BACKUP_ROWS=1500000  rows in each of the two tables of the backup database (~400 MB)
+#   HASH_ROWS=4500000    rows of the hashing table (~1 GB)
+#   BUILD_DIR=build-bench
+# Raw samples are kept in bench/out/backup/.
+set -euo pipefail
+export LC_ALL=C
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/bench/out/backup"
+build=${BUILD_DIR:-$root/build-bench}
+REPS=${REPS:-3}
+BACKUP_ROWS=${BACKUP_ROWS:-1500000}
+HASH_ROWS=${HASH_ROWS:-4500000}
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out"
+
+# --- build and tools --------------------------------------------------------
+
+bash "$root/scripts/setup-deps.sh" >&2
+say "building safedb and bench_hash_copy (Release) in $build"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSAFEDB_BUILD_TESTS=OFF -DSAFEDB_BENCH=ON \
+  >"$out/cmake.log" 2>&1 || { cat "$out/cmake.log" >&2; exit 2; }
+cmake --build "$build" -j "$(nproc)" --target safedb bench_hash_copy >"$out/build.log" 2>&1 ||
+  { tail -n 50 "$out/build.log" >&2; exit 2; }
+safedb="$build/safedb"
+hash_bench="$build/bench/backup/bench_hash_copy"
+
+bindir=${SAFEDB_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+psql="$bindir/psql"
+[ -x "$bindir/pg_dump" ] || die "no pg_dump in $bindir"
+
+# --- server and workspace ---------------------------------------------------
+
+work=$(mktemp -d /tmp/safedb-bench.XXXXXX)
+chmod 711 "$work"
+cleanup() {
+  bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+eval "$(bash "$root/scripts/pg-scratch.sh" start "$work/pg")"
+unset PGDATABASE
+
+q() { "$psql" -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f\n", b - a}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+say "loading the backup database ($BACKUP_ROWS rows per table)"
+q postgres "CREATE DATABASE bench_backup"
+q bench_backup "
+  CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, balance numeric(14,2),
+                         created timestamptz NOT NULL);
+  INSERT INTO accounts SELECT g, 'owner-' || md5(g::text), g * 0.37,
+         '2024-01-01'::timestamptz + g * interval '1 second' FROM generate_series(1, $BACKUP_ROWS) g;
+  CREATE TABLE events (account_id bigint, at timestamptz, payload jsonb, note text);
+  INSERT INTO events SELECT g % 100000, '2024-01-01'::timestamptz + g * interval '1 second',
+         jsonb_build_object('kind', g % 13, 'ref', md5(g::text)), CASE WHEN g % 4 = 0 THEN NULL ELSE 'n' || g END
+         FROM generate_series(1, $BACKUP_ROWS) g;
+  CREATE INDEX ON events (at); CREATE INDEX ON events (account_id)"
+q bench_backup "VACUUM ANALYZE"
+db_size=$(q bench_backup "SELECT pg_size_pretty(pg_database_size('bench_backup'))")
+
+say "loading the hashing table ($HASH_ROWS rows)"
+q postgres "CREATE DATABASE bench_hash"
+q bench_hash "
+  CREATE TABLE big (id bigint, a text, b text, c timestamptz, d numeric);
+  INSERT INTO big SELECT g, repeat(md5(g::text), 3), md5((g * 7)::text), now(), g / 3.0
+         FROM generate_series(1, $HASH_ROWS) g"
+q bench_hash "VACUUM ANALYZE"
+hash_size=$(q bench_hash "SELECT pg_size_pretty(pg_total_relation_size('big'))")
+
+ws="$work/ws"
+mkdir -p "$ws/.safedb"
+cd "$ws"
+"$safedb" keys generate --out .safedb/id_ed25519 --principal bench@example.org \
+  >.safedb/allowed_signers 2>/dev/null
+cat >safedb.json <<JSON
+{
+  "targets": {"bench": {"dsn": "dbname=bench_backup", "environment": "development"}},
+  "signing": {"key": ".safedb/id_ed25519", "principal": "bench@example.org"},
+  "pg_bin": "$bindir",
+  "backups": {"jobs": 2}
+}
+JSON
+
+# --- 1. create against pg_dump ------------------------------------------------
+
+say "backup create against pg_dump -Fd -j2 ($REPS runs each)"
+for i in $(seq "$REPS"); do
+  rm -rf "$work/dump"
+  sync
+  t0=$(now)
+  "$bindir/pg_dump" -Fd -j2 -d bench_backup -f "$work/dump"
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/pg_dump.txt"
+  [ "$i" -lt "$REPS" ] && rm -rf "$work/dump"
+  sync
+  t0=$(now)
+  "$safedb" backup create --target bench >"$out/create.out" 2>&1 || { cat "$out/create.out" >&2; exit 1; }
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/create.txt"
+  id=$(awk 'NR==1 {print $2}' "$out/create.out")
+  [ "$i" -lt "$REPS" ] && rm -rf ".safedb/backups/$id"
+done
+dump_size=$(du -sh "$work/dump" | cut -f1)
+
+# --- 2. verify against pg_restore -------------------------------------------------
+
+say "backup verify against pg_restore -j2 ($REPS runs each)"
+for i in $(seq "$REPS"); do
+  q postgres "CREATE DATABASE restored"
+  t0=$(now)
+  "$bindir/pg_restore" -j2 --exit-on-error -d restored "$work/dump"
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/pg_restore.txt"
+  q postgres "DROP DATABASE restored"
+  t0=$(now)
+  "$safedb" backup verify "$id" --target bench >"$out/verify.out" 2>&1 || { cat "$out/verify.out" >&2; exit 1; }
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/verify.txt"
+done
+
+# --- where the extra time goes ----------------------------------------------------
+
+say "breakdown: content hashing of the database, SHA-256 of the dump files"
+t0=$(now)
+for t in accounts events; do "$hash_bench" "dbname=bench_backup" "$t" 1 >>"$out/breakdown.txt"; done
+t1=$(now)
+content_s=$(awk '{s += $10} END {printf "%.2f", s}' "$out/breakdown.txt")
+copy_s=$(awk '{s += $8} END {printf "%.2f", s}' "$out/breakdown.txt")
+sync
+t0=$(now)
+sha256sum "$work/dump"/* >/dev/null
+t1=$(now)
+files_s=$(elapsed "$t0" "$t1")
+
+# --- 3. content hashing of ~1 GB against COPY -------------------------------------
+
+say "hash_copy against COPY TO STDOUT of a $hash_size table"
+"$hash_bench" "dbname=bench_hash" big "$REPS" >"$out/hash.txt"
+t0=$(now)
+q bench_hash "COPY big TO STDOUT" >/dev/null
+t1=$(now)
+psql_copy=$(elapsed "$t0" "$t1")
+
+# --- report -------------------------------------------------------------------------
+
+dump_m=$(median <"$out/pg_dump.txt")
+create_m=$(median <"$out/create.txt")
+restore_m=$(median <"$out/pg_restore.txt")
+verify_m=$(median <"$out/verify.txt")
+copy_m=$(awk '{print $8}' "$out/hash.txt" | median)
+hash_m=$(awk '{print $10}' "$out/hash.txt" | median)
+hash_bytes=$(awk 'NR==1 {print $6}' "$out/hash.txt")
+cat <<REPORT
+## Backups
+
+Machine: $(nproc) vCPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),
+$(free -g | awk '/Mem:/ {print $2}') GiB RAM, load average before the run $(cut -d' ' -f1-3 /proc/loadavg);
+PostgreSQL $(q postgres "SHOW server_version"), fsync off on the scratch cluster.
+Database: $db_size (two tables of $BACKUP_ROWS rows, three indexes); dump $dump_size.
+Medians of $REPS runs (samples in bench/out/backup/).
+
+| measurement | plain | safedb | ratio | goal |
+|---|---|---|---|---|
+| backup: \`pg_dump -Fd -j2\` / \`safedb backup create --jobs 2\` | ${dump_m} s | ${create_m} s | $(ratio "$create_m" "$dump_m") | ≤ 1.25 |
+| verify: \`pg_restore -j2\` / \`safedb backup verify\` | ${restore_m} s | ${verify_m} s | $(ratio "$verify_m" "$restore_m") | ≤ 1.3 |
+| hashing $hash_size ($hash_bytes bytes of COPY text): COPY into nothing / \`content::hash_copy\` | ${copy_m} s | ${hash_m} s | $(ratio "$hash_m" "$copy_m") | ≤ 1.3 |
+
+psql \`COPY big TO STDOUT >/dev/null\`: ${psql_copy} s.
+
+Where the extra time goes (measured alone, same database):
+- content hashing of every table (COPY + SHA-256 per row): ${content_s} s (COPY alone ${copy_s} s);
+- SHA-256 of the dump files (page cache warm): ${files_s} s.
+REPORT
