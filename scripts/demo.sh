@@ -102,6 +102,16 @@ step "The wrong command on production: every missing requirement at once, nothin
 show "$safedb" run 003_quick_cleanup.sql --target mail-prod --yes
 psql -XAtq -d mail -c "SELECT 'messages still there: ' || count(*) FROM messages"
 
+step "Backups that count: one snapshot, a content manifest, verified by restoring it and comparing"
+show "$safedb" backup create --target mail-prod
+show "$safedb" backup verify latest --target mail-prod
+show "$safedb" backup list
+backup_id=$(ls .safedb/backups | grep -v '^\.' | tail -n 1)
+largest=$(ls -S ".safedb/backups/$backup_id/dump/" | grep -v toc.dat | head -n 1)
+echo "A damaged dump file is caught (truncated to 100 bytes: $largest):"
+truncate -s 100 ".safedb/backups/$backup_id/dump/$largest"
+show "$safedb" backup verify "$backup_id" --target mail-prod
+
 step "Change control: rehearse, ask, two DBAs approve with their SSH keys, then run"
 printf "DELETE FROM messages WHERE mailbox_id = 7 AND received_at < now() - interval '1 year';\n" >purge.sql
 show "$safedb" run purge.sql --target mail-change

@@ -113,9 +113,9 @@ Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context)
   if (!recorded) return recorded.error();
   Result<snapshot::Manifest> manifest = snapshot::load(recorded->folder, recorded->manifest_sha256);
   if (!manifest) return manifest.error();
-  snapshot::Restorer restorer(std::move(*manifest), recorded->folder,
-                              {options.statement, options.in_place, options.into.value_or(""),
-                               util::progress_on_stderr()});
+  snapshot::Restorer restorer(
+      std::move(*manifest), recorded->folder,
+      {options.statement, options.in_place, options.into.value_or(""), util::progress_on_stderr()});
 
   // 2. What to do, given the database as it is now, written as a SQL file.
   std::string sql;

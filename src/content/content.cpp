@@ -6,18 +6,10 @@
 #include <map>
 
 #include "safedb/crypto/hash.h"
+#include "safedb/util/sql_quote.h"
 
 namespace safedb::content {
 namespace {
-
-std::string quote_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // Every setting that changes the text COPY prints for some type.
 constexpr std::string_view kPinnedSettings =
@@ -32,7 +24,7 @@ std::string TableDigest::qualified() const {
 }
 
 std::string TableDigest::sql_name() const {
-  return quote_ident(schema) + "." + quote_ident(name);
+  return util::quote_identifier(schema) + "." + util::quote_identifier(name);
 }
 
 Status pin_text_output(db::Connection& conn) {

@@ -1,4 +1,5 @@
 #include "safedb/exec/session.h"
+#include "safedb/util/sql_quote.h"
 
 #include <fmt/format.h>
 
@@ -14,13 +15,6 @@ namespace {
 // Advisory locks are per database, so this is one lock per target database.
 constexpr const char* kRunLockKey = "1396916290, 1";  // 0x53444242 'SDBB'
 
-std::string quote_literal(const std::string& s) {
-  std::string out = "'";
-  for (char c : s)
-    out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 }  // namespace
 
 Status prepare_session(db::Connection& conn, const std::string& run_id, const std::string& actor,
@@ -30,8 +24,8 @@ Status prepare_session(db::Connection& conn, const std::string& run_id, const st
   const std::string sql = fmt::format(
       "SET application_name = {}; SET lock_timeout = '{}ms'; SET statement_timeout = '{}ms'; "
       "SET idle_in_transaction_session_timeout = '{}ms'",
-      quote_literal(application), settings.lock_timeout.count(), settings.statement_timeout.count(),
-      settings.idle_in_transaction_session_timeout.count());
+      util::quote_literal(application), settings.lock_timeout.count(),
+      settings.statement_timeout.count(), settings.idle_in_transaction_session_timeout.count());
   Result<db::QueryResult> r = conn.exec(sql);
   if (!r) return Error::usage(fmt::format("cannot prepare the session: {}", r.error().message()));
   // PostgreSQL 14+: if safedb dies mid-statement, the server notices within a

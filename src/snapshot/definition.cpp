@@ -1,8 +1,8 @@
 // A table's definition, read from the catalog inside the run's transaction
 // (so it includes what earlier statements of the file changed), and the SQL
 // that recreates it. The JSON form is documented in docs/snapshots.md.
-#include "safedb/util/sql_quote.h"
 #include "snapshot/definition.h"
+#include "safedb/util/sql_quote.h"
 
 #include <fmt/format.h>
 
@@ -245,7 +245,8 @@ std::vector<std::string> finish_table_sql(const json& d) {
   if (flag(d, "force_row_security"))
     out.push_back(fmt::format("ALTER TABLE {} FORCE ROW LEVEL SECURITY", table));
   if (d.contains("comment") && d["comment"].is_string())
-    out.push_back(fmt::format("COMMENT ON TABLE {} IS {}", table, util::quote_literal(str(d, "comment"))));
+    out.push_back(
+        fmt::format("COMMENT ON TABLE {} IS {}", table, util::quote_literal(str(d, "comment"))));
   for (const json& c : d.value("columns", json::array())) {
     if (c.contains("comment") && c["comment"].is_string())
       out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, str(c, "name"),

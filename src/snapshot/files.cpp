@@ -1,5 +1,5 @@
-#include "safedb/util/sql_quote.h"
 #include "snapshot/files.h"
+#include "safedb/util/sql_quote.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -60,9 +60,11 @@ Result<SavedOutput> pin_output(db::Connection& conn) {
   std::string read = "SELECT ";
   std::string set = "SELECT ";
   for (std::size_t i = 0; i < std::size(kCanonical); ++i) {
-    read += fmt::format("{}current_setting({})", i == 0 ? "" : ", ", util::quote_literal(kCanonical[i].first));
+    read += fmt::format("{}current_setting({})", i == 0 ? "" : ", ",
+                        util::quote_literal(kCanonical[i].first));
     set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ",
-                       util::quote_literal(kCanonical[i].first), util::quote_literal(kCanonical[i].second));
+                       util::quote_literal(kCanonical[i].first),
+                       util::quote_literal(kCanonical[i].second));
   }
   Result<db::QueryResult> current = conn.exec(read);
   if (!current || current->rows.size() != 1)
@@ -77,8 +79,8 @@ Result<SavedOutput> pin_output(db::Connection& conn) {
 Status restore_output(db::Connection& conn, const SavedOutput& saved) {
   std::string set = "SELECT ";
   for (std::size_t i = 0; i < saved.size(); ++i) {
-    set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ", util::quote_literal(saved[i].first),
-                       util::quote_literal(saved[i].second));
+    set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ",
+                       util::quote_literal(saved[i].first), util::quote_literal(saved[i].second));
   }
   if (!conn.exec(set)) return Error::input("cannot restore the session's output settings");
   return {};

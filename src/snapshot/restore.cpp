@@ -1,5 +1,5 @@
-#include "safedb/util/sql_quote.h"
 #include "safedb/snapshot/restore.h"
+#include "safedb/util/sql_quote.h"
 
 #include <fmt/format.h>
 
@@ -79,9 +79,10 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
     e.temp = fmt::format("pg_temp.safedb_snapshot_{}", entries_.size());
     for (const std::string& c : t->digest.columns)
       e.columns.push_back(column_name(c));
-    e.target = options_.in_place ? t->digest.sql_name()
-                                 : util::quote_identifier(options_.schema) + "." +
-                                       util::quote_identifier(fmt::format("{}_{}", t->digest.name, t->statement));
+    e.target = options_.in_place
+                   ? t->digest.sql_name()
+                   : util::quote_identifier(options_.schema) + "." +
+                         util::quote_identifier(fmt::format("{}_{}", t->digest.name, t->statement));
     e.whole = !options_.in_place || t->scope == "table";
     entries_.push_back(std::move(e));
   }
@@ -99,7 +100,8 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
   std::vector<std::string> problems;
   std::vector<std::string> sql;
   auto exists = [&](const std::string& regclass) {
-    return scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL", util::quote_literal(regclass))) ==
+    return scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL",
+                                    util::quote_literal(regclass))) ==
            std::optional<std::string>("t");
   };
   if (!options_.in_place) {
@@ -153,7 +155,8 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
             scalar(conn, fmt::format("SELECT count(*) FROM pg_constraint "
                                      "WHERE conrelid = to_regclass({}) AND "
                                      "quote_ident(conname) = {}",
-                                     util::quote_literal(other), util::quote_literal(r.value("name", "")))) ==
+                                     util::quote_literal(other),
+                                     util::quote_literal(r.value("name", "")))) ==
             std::optional<std::string>("1");
         if (exists(other) && !still_there) kept.push_back(r);
       }

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "safedb/util/sql_quote.h"
 #include "safedb/crypto/hash.h"
 #include "safedb/snapshot/snapshot.h"
+#include "safedb/util/sql_quote.h"
 #include "safedb/util/utc_time.h"
 #include "snapshot/definition.h"
 #include "snapshot/files.h"
@@ -174,7 +174,8 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
   saved.destroys = kind_name(d.kind);
   if (!d.column.empty()) {
     // As quote_ident prints it, like the column names of the definition.
-    Result<db::QueryResult> q = conn.exec(fmt::format("SELECT quote_ident({})", util::quote_literal(d.column)));
+    Result<db::QueryResult> q =
+        conn.exec(fmt::format("SELECT quote_ident({})", util::quote_literal(d.column)));
     if (!q) return conn.last_error();
     saved.column = q->at(0, 0).value_or("");
   }
