@@ -51,6 +51,38 @@ std::optional<std::string> scalar(db::Connection& conn, const std::string& sql) 
   return r->at(0, 0);
 }
 
+// Within each statement's tables, puts a table before the tables whose
+// foreign keys point at it, so that rows go back in an order the keys accept
+// (TRUNCATE ... CASCADE saves both sides). Cycles keep the saved order.
+void order_by_foreign_keys(std::vector<const SavedTable*>& tables) {
+  auto name = [](const SavedTable* t) { return t->definition.value("name", ""); };
+  auto references = [&](const SavedTable* from, const SavedTable* to) {
+    if (!to->definition.contains("referenced_by")) return false;
+    for (const json& r : to->definition["referenced_by"]) {
+      if (r.value("table", "") == name(from) && from != to) return true;
+    }
+    return false;
+  };
+  for (std::size_t begin = 0; begin < tables.size();) {
+    std::size_t end = begin;
+    while (end < tables.size() && tables[end]->statement == tables[begin]->statement)
+      ++end;
+    std::vector<const SavedTable*> pending(tables.begin() + static_cast<std::ptrdiff_t>(begin),
+                                           tables.begin() + static_cast<std::ptrdiff_t>(end));
+    std::size_t out = begin;
+    while (!pending.empty()) {
+      auto ready = std::find_if(pending.begin(), pending.end(), [&](const SavedTable* t) {
+        return std::none_of(pending.begin(), pending.end(),
+                            [&](const SavedTable* other) { return references(t, other); });
+      });
+      if (ready == pending.end()) ready = pending.begin();  // a cycle
+      tables[out++] = *ready;
+      pending.erase(ready);
+    }
+    begin = end;
+  }
+}
+
 }  // namespace
 
 struct Restorer::Entry {
@@ -73,6 +105,7 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
   std::stable_sort(chosen.begin(), chosen.end(), [](const SavedTable* a, const SavedTable* b) {
     return a->statement > b->statement;
   });
+  order_by_foreign_keys(chosen);
   for (const SavedTable* t : chosen) {
     Entry e;
     e.saved = t;

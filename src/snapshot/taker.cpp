@@ -62,9 +62,9 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
     // table whose foreign keys point at a truncated one.
     where = fmt::format(
         "c.oid IN (WITH RECURSIVE t(oid) AS (SELECT to_regclass({0})::oid UNION "
-        "SELECT i.inhrelid FROM pg_inherits i JOIN t ON i.inhparent = t.oid WHERE {1} UNION "
-        "SELECT k.conrelid FROM pg_constraint k JOIN t ON k.confrelid = t.oid "
-        "WHERE k.contype = 'f' AND {2}) SELECT oid FROM t)",
+        "SELECT x.oid FROM t, LATERAL (SELECT i.inhrelid FROM pg_inherits i "
+        "WHERE i.inhparent = t.oid AND {1} UNION SELECT k.conrelid FROM pg_constraint k "
+        "WHERE k.confrelid = t.oid AND k.contype = 'f' AND {2}) x(oid)) SELECT oid FROM t)",
         util::quote_literal(d.relation), d.only ? "false" : "true", d.cascade ? "true" : "false");
   } else {
     where = fmt::format("c.oid = to_regclass({})", util::quote_literal(d.relation));

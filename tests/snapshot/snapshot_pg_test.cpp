@@ -214,7 +214,8 @@ TEST_CASE("statements a snapshot cannot capture block the run before anything ex
        "--target", "db"});
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("2 requirements not met") != std::string::npos);
-  CHECK(r.err.find("statement #0 (line 1): what code in a DO block destroys is not snapshotted") != std::string::npos);
+  CHECK(r.err.find("statement #0 (line 1): what code in a DO block destroys is not snapshotted") !=
+        std::string::npos);
   CHECK(f.records("intent").empty());
 }
 
@@ -255,4 +256,44 @@ TEST_CASE("an edited snapshot and another database are refused", "[pg][snapshot]
     CHECK(r.err.find("refusing to restore it here") != std::string::npos);
   }
   CHECK(f.sql("SELECT count(*) FROM t") == "90");
+}
+
+TEST_CASE("TRUNCATE CASCADE saves the referencing tables too and restore refills both",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE child (id int PRIMARY KEY,"
+      " parent_id int REFERENCES parent (id)); INSERT INTO parent SELECT generate_series(1, 50);"
+      "INSERT INTO child SELECT g, g FROM generate_series(1, 50) g");
+  const std::string parent = md5_of(f, "parent", "id");
+  const std::string child = md5_of(f, "child", "id");
+  const std::string run = run_and_get_id(f, "TRUNCATE parent CASCADE;\n");
+  json tables = last_outcome(f)["snapshot"]["tables"];
+  REQUIRE(tables.size() == 2);
+  CHECK(f.sql("SELECT count(*) FROM child") == "0");
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(md5_of(f, "parent", "id") == parent);
+  CHECK(md5_of(f, "child", "id") == child);
+}
+
+TEST_CASE("DROP SCHEMA CASCADE is restored with every table of the schema", "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA archive; CREATE TABLE archive.a (id int PRIMARY KEY, v text);"
+      "CREATE TABLE archive.b (id int, note text); INSERT INTO archive.a SELECT g, 'a' || g FROM"
+      " generate_series(1, 30) g; INSERT INTO archive.b VALUES (1, 'x'), (1, 'x')");
+  const std::string a = md5_of(f, "archive.a", "id");
+  const std::string b = md5_of(f, "archive.b", "id");
+  const std::string run = run_and_get_id(f, "DROP SCHEMA archive CASCADE;\n");
+  CHECK(f.sql("SELECT to_regnamespace('archive') IS NULL") == "t");
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(md5_of(f, "archive.a", "id") == a);
+  CHECK(md5_of(f, "archive.b", "id") == b);
+  CHECK(f.sql("SELECT count(*) FROM archive.b") == "2");
 }
