@@ -27,6 +27,7 @@ struct RestoreCommandOptions {
   std::optional<std::string> into;
   bool in_place = false;
   bool print_sql = false;
+  bool dry_run = false;
 };
 
 // The snapshot a run recorded in its signed outcome: folder and manifest digest.
@@ -105,7 +106,8 @@ std::string verification_text(const nlohmann::json& checks) {
 Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context) {
   if (options.into && options.in_place)
     return Error::usage("--into and --in-place exclude each other");
-  Result<std::unique_ptr<GuardedSetup>> setup = setup_guarded_run(options.run, exec::DryRun::no);
+  const exec::DryRun dry = options.dry_run ? exec::DryRun::yes : exec::DryRun::no;
+  Result<std::unique_ptr<GuardedSetup>> setup = setup_guarded_run(options.run, dry);
   if (!setup) return setup.error();
 
   // 1. The snapshot, checked against the digest its run signed.
@@ -150,7 +152,7 @@ Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context)
                               : report::render_run_text(request, *result, {context.color}) +
                                     verification_text(result->checks);
   std::fwrite(out.data(), 1, out.size(), stdout);
-  if (result->exit_code != ExitCode::ok) return result->exit_code;
+  if (result->exit_code != ExitCode::ok || options.dry_run) return result->exit_code;
   return restorer.ok() ? ExitCode::ok : ExitCode::no;
 }
 
@@ -165,6 +167,9 @@ Handler setup_restore(CLI::App& sub) {
                  "Copy the saved rows into this new schema (default: safedb_restore_<run>)");
   sub.add_flag("--in-place", options->in_place,
                "Put the data back where it was: rows, tables, columns");
+  sub.add_flag("--dry-run", options->dry_run,
+               "Rehearse the restore in a transaction that is rolled back (satisfies a dry-run "
+               "gate for the same restore)");
   sub.add_flag("--print-sql", options->print_sql,
                "Print the SQL the restore would run (to plan and approve it) and stop");
   RunOptions& run = options->run;

@@ -297,3 +297,28 @@ TEST_CASE("DROP SCHEMA CASCADE is restored with every table of the schema", "[pg
   CHECK(md5_of(f, "archive.b", "id") == b);
   CHECK(f.sql("SELECT count(*) FROM archive.b") == "2");
 }
+
+TEST_CASE("a restore can be rehearsed and the rehearsal satisfies a dry-run gate",
+          "[pg][snapshot]") {
+  RunFixture f;
+  f.file("policies/test.json",
+         R"({"version": 1, "applies_to": {"environments": ["development"]}, "rules": [
+              {"id": "snap", "when": {"effects": ["data-loss"]}, "require": {"snapshot": true}},
+              {"id": "rehearse-inserts", "when": {"kinds": ["InsertStmt"]},
+               "require": {"dry_run": {"max_age": "1h"}}}]})");
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM "
+      "generate_series(1, 100) g");
+  const std::string run = run_and_get_id(f, "DELETE FROM t WHERE id <= 10;\n");
+  auto blocked = restore(f, run);
+  CHECK(blocked.exit_code == 3);
+  CHECK(blocked.err.find("a successful dry-run of this file") != std::string::npos);
+  auto rehearsed = restore(f, run, {"--in-place", "--dry-run"});
+  INFO(rehearsed.out << rehearsed.err);
+  CHECK(rehearsed.exit_code == 0);
+  CHECK(f.sql("SELECT count(*) FROM t") == "90");
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(f.sql("SELECT count(*) FROM t") == "100");
+}
