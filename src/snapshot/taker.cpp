@@ -161,7 +161,9 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
       "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname, c.relname "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = {}",
       oid));
-  if (!named || named->rows.size() != 1) return conn.last_error();
+  if (!named) return conn.last_error();
+  if (named->rows.size() != 1)
+    return snapshot_error(fmt::format("table with oid {} disappeared before its snapshot", oid));
   const std::string sql_name = named->at(0, 0).value_or("");
   if (!conn.exec(
           fmt::format("LOCK TABLE {}{} IN {} MODE", d.only ? "ONLY " : "", sql_name, lock_mode)))
