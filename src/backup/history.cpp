@@ -1,9 +1,5 @@
 #include "safedb/backup/history.h"
 
-#include <fmt/format.h>
-
-#include <filesystem>
-
 #include "safedb/audit/listing.h"
 #include "safedb/audit/verify.h"
 
@@ -11,27 +7,12 @@ namespace safedb::backup {
 
 BackupHistory read_history(const std::string& log_path, const crypto::AllowedSigners& signers) {
   BackupHistory h;
-  std::error_code ec;
-  if (!std::filesystem::exists(log_path, ec) || std::filesystem::file_size(log_path, ec) == 0)
-    return h;
-  Result<audit::VerifyReport> report = audit::verify_log({log_path, std::nullopt, 0}, signers);
-  if (!report) {
-    h.unusable = report.error().message();
+  Result<std::vector<audit::ListedRecord>> records = audit::trusted_records(log_path, signers);
+  if (!records) {
+    h.unusable = records.error().message();
     return h;
   }
-  for (const audit::Finding& f : report->findings) {
-    if (f.check != "incomplete-run") {
-      h.unusable = fmt::format("the audit log {} does not verify ({} at line {}: {})", log_path,
-                               f.check, f.line, f.message);
-      return h;
-    }
-  }
-  Result<audit::Listing> listing = audit::list_records(log_path, audit::ListFilter{});
-  if (!listing) {
-    h.unusable = listing.error().message();
-    return h;
-  }
-  for (audit::ListedRecord& r : listing->records) {
+  for (audit::ListedRecord& r : *records) {
     const nlohmann::json& p = r.record.payload;
     const std::string id = p.value("backup_id", "");
     if (id.empty()) continue;

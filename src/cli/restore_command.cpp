@@ -41,20 +41,10 @@ Result<RecordedSnapshot> recorded_snapshot(const GuardedSetup& setup, const std:
   Result<crypto::AllowedSigners> signers =
       crypto::AllowedSigners::load(setup.config.allowed_signers);
   if (!signers) return signers.error();
-  Result<audit::VerifyReport> report = audit::verify_log({log_path, std::nullopt, 0}, *signers);
-  if (!report) return report.error();
-  for (const audit::Finding& f : report->findings) {
-    if (f.check != "incomplete-run") {
-      return Error(ExitCode::no,
-                   fmt::format("{} does not verify ({} at line {}), so its snapshot records cannot "
-                               "be trusted; run safedb audit verify",
-                               log_path, f.check, f.line));
-    }
-  }
-  Result<audit::Listing> found = audit::find_records(log_path, run_id);
-  if (!found) return found.error();
-  for (const audit::ListedRecord& r : found->records) {
-    if (r.record.type != "outcome") continue;
+  Result<std::vector<audit::ListedRecord>> records = audit::trusted_records(log_path, *signers);
+  if (!records) return records.error();
+  for (const audit::ListedRecord& r : *records) {
+    if (r.record.type != "outcome" || r.record.payload.value("run_id", "") != run_id) continue;
     const nlohmann::json& snap = r.record.payload.value("snapshot", nlohmann::json());
     if (!snap.is_object())
       return Error::usage(

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -40,31 +39,13 @@ Evidence read_evidence(const GateInput& in) {
     e.unusable = "no allowed_signers to check the audit log's signatures against";
     return e;
   }
-  std::error_code ec;
-  if (!std::filesystem::exists(in.log_path, ec) ||
-      std::filesystem::file_size(in.log_path, ec) == 0) {
-    return e;  // no records yet: no evidence, and nothing wrong
-  }
-  Result<audit::VerifyReport> report =
-      audit::verify_log({in.log_path, std::nullopt, 0}, *in.signers);
-  if (!report) {
-    e.unusable = report.error().message();
+  Result<std::vector<audit::ListedRecord>> records =
+      audit::trusted_records(in.log_path, *in.signers);
+  if (!records) {
+    e.unusable = records.error().message();
     return e;
   }
-  for (const audit::Finding& f : report->findings) {
-    if (f.check != "incomplete-run") {
-      e.unusable =
-          fmt::format("the audit log does not verify ({} at line {}); run safedb audit verify",
-                      f.check, f.line);
-      return e;
-    }
-  }
-  Result<audit::Listing> listing = audit::list_records(in.log_path, audit::ListFilter{});
-  if (!listing) {
-    e.unusable = listing.error().message();
-    return e;
-  }
-  e.records = std::move(listing->records);
+  e.records = std::move(*records);
   return e;
 }
 

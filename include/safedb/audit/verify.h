@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "safedb/audit/checkpoint.h"
+#include "safedb/audit/listing.h"
 #include "safedb/crypto/allowed_signers.h"
 #include "safedb/util/result.h"
 
@@ -50,6 +51,15 @@ struct VerifyReport {
 // REQUIRES: `signers` is not empty (the caller refuses to verify without trust).
 Result<VerifyReport> verify_log(const VerifyOptions& options,
                                 const crypto::AllowedSigners& signers);
+
+// The log's records when it can serve as evidence (dry-runs, backups,
+// snapshots, consumed approvals): it verifies against `signers`, apart from
+// runs left incomplete by a crash. A missing or empty log has no records.
+// Otherwise fails (exit status "no") with one line naming the first problem,
+// e.g. "the audit log L does not verify (signature at line 3); run safedb
+// audit verify".
+Result<std::vector<ListedRecord>> trusted_records(const std::string& log_path,
+                                                  const crypto::AllowedSigners& signers);
 
 std::string render_text(const VerifyReport& report);
 nlohmann::json to_json(const VerifyReport& report);
