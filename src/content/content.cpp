@@ -12,10 +12,11 @@ namespace safedb::content {
 namespace {
 
 // Every setting that changes the text COPY prints for some type.
-constexpr std::string_view kPinnedSettings =
-    "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; "
-    "SET TimeZone = 'UTC'; SET extra_float_digits = 1; SET bytea_output = 'hex'; "
-    "SET xmloption = 'content'; SET lc_monetary = 'C'; SET standard_conforming_strings = on";
+constexpr OutputSetting kPinnedSettings[] = {
+    {"client_encoding", "UTF8"}, {"DateStyle", "ISO, YMD"},   {"IntervalStyle", "postgres"},
+    {"TimeZone", "UTC"},         {"extra_float_digits", "1"}, {"bytea_output", "hex"},
+    {"xmloption", "content"},    {"lc_monetary", "C"},        {"standard_conforming_strings", "on"},
+};
 
 }  // namespace
 
@@ -27,8 +28,15 @@ std::string TableDigest::sql_name() const {
   return util::quote_identifier(schema) + "." + util::quote_identifier(name);
 }
 
+std::span<const OutputSetting> text_output_settings() {
+  return kPinnedSettings;
+}
+
 Status pin_text_output(db::Connection& conn) {
-  if (Result<db::QueryResult> r = conn.exec(kPinnedSettings); !r)
+  std::string sql;
+  for (const OutputSetting& s : kPinnedSettings)
+    sql += fmt::format("SET {} = {};", s.name, util::quote_literal(s.value));
+  if (Result<db::QueryResult> r = conn.exec(sql); !r)
     return r.error().within("cannot pin the session's output settings");
   return {};
 }

@@ -1,5 +1,4 @@
 #include "snapshot/files.h"
-#include "safedb/util/sql_quote.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -9,15 +8,11 @@
 #include <cstring>
 #include <filesystem>
 
+#include "safedb/content/content.h"
+#include "safedb/util/sql_quote.h"
+
 namespace safedb::snapshot {
 namespace {
-
-// The settings content::pin_text_output() pins, with their canonical values.
-const std::pair<const char*, const char*> kCanonical[] = {
-    {"DateStyle", "ISO, YMD"},   {"IntervalStyle", "postgres"}, {"TimeZone", "UTC"},
-    {"extra_float_digits", "1"}, {"bytea_output", "hex"},       {"xmloption", "content"},
-    {"lc_monetary", "C"},        {"client_encoding", "UTF8"},
-};
 
 Status sync_fd(int fd, const std::string& path) {
   if (::fsync(fd) != 0)
@@ -59,19 +54,20 @@ Status write_file_durably(const std::string& path, const std::string& text) {
 Result<SavedOutput> pin_output(db::Connection& conn) {
   std::string read = "SELECT ";
   std::string set = "SELECT ";
-  for (std::size_t i = 0; i < std::size(kCanonical); ++i) {
+  const auto canonical = content::text_output_settings();
+  for (std::size_t i = 0; i < canonical.size(); ++i) {
     read += fmt::format("{}current_setting({})", i == 0 ? "" : ", ",
-                        util::quote_literal(kCanonical[i].first));
+                        util::quote_literal(canonical[i].name));
     set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ",
-                       util::quote_literal(kCanonical[i].first),
-                       util::quote_literal(kCanonical[i].second));
+                       util::quote_literal(canonical[i].name),
+                       util::quote_literal(canonical[i].value));
   }
   Result<db::QueryResult> current = conn.exec(read);
   if (!current || current->rows.size() != 1)
     return Error::input("cannot read the session's output settings");
   SavedOutput saved;
-  for (std::size_t i = 0; i < std::size(kCanonical); ++i)
-    saved.emplace_back(kCanonical[i].first, current->at(0, i).value_or(""));
+  for (std::size_t i = 0; i < canonical.size(); ++i)
+    saved.emplace_back(canonical[i].name, current->at(0, i).value_or(""));
   if (!conn.exec(set)) return Error::input("cannot pin the output settings for the snapshot");
   return saved;
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,15 @@ struct TableDigest {
 // bytea_output, client_encoding, ...), so that the same data hashes the same
 // on any server and in any session.
 Status pin_text_output(db::Connection& conn);
+
+// The settings pin_text_output() pins, with their values: everyone who must
+// print values the same way (snapshots pin them for one transaction only)
+// uses this one list.
+struct OutputSetting {
+  const char* name;
+  const char* value;
+};
+std::span<const OutputSetting> text_output_settings();
 
 // The tables whose rows pg_dump saves: ordinary tables (partitions included;
 // a partitioned parent holds no rows itself) outside the system schemas,
