@@ -66,11 +66,21 @@ if [ "$jobs" -gt 1 ]; then
   fuzz_args+=(-jobs="$jobs" -workers="$jobs")
 fi
 rm -f "$build"/fuzz-[0-9]*.log
+export ASAN_OPTIONS=detect_leaks="${FUZZ_LEAKS:-1}" UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Inputs that once made the target fail are replayed first, whole (no
+# -max_len), so that what was fixed stays fixed.
+replay="$build/fuzz-regressions.log"
+if ! "$build/tests/fuzz/fuzz_analyse" "$root"/tests/fuzz/regressions/*.sql >"$replay" 2>&1; then
+  grep -E 'ERROR: |runtime error:|^ *#[0-9]+ 0x|SUMMARY:|Running: ' "$replay" | head -n 30 >&2 || true
+  echo "fuzz: FAILED replaying tests/fuzz/regressions; full output in $replay" >&2
+  exit 1
+fi
+echo "fuzz: $(ls "$root"/tests/fuzz/regressions/*.sql | wc -l) regression inputs replayed"
+
 status=0
-(cd "$build" && ASAN_OPTIONS=detect_leaks="${FUZZ_LEAKS:-1}" \
-  LSAN_OPTIONS=suppressions="$root/tests/fuzz/lsan.supp":print_suppressions=0 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  "$build/tests/fuzz/fuzz_analyse" "${fuzz_args[@]}" "$work") >"$output" 2>&1 || status=$?
+(cd "$build" && "$build/tests/fuzz/fuzz_analyse" "${fuzz_args[@]}" "$work") >"$output" 2>&1 ||
+  status=$?
 
 grep -E '^stat::|^Done [0-9]+ runs|^#[0-9]+ *DONE' "$output" || true
 if [ "$status" -ne 0 ] || grep -q -E '^==[0-9]+==ERROR|runtime error:|Test unit written to' "$output"; then
@@ -78,7 +88,7 @@ if [ "$status" -ne 0 ] || grep -q -E '^==[0-9]+==ERROR|runtime error:|Test unit 
   crashes=$(grep -o 'Test unit written to .*' "$output" | sed 's/^Test unit written to //' || true)
   echo "fuzz: FAILED (fuzzer exit status $status); full output in $output" >&2
   for c in $crashes; do echo "fuzz: failing input saved to $c" >&2; done
-  echo "fuzz: reproduce with: LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp $build/tests/fuzz/fuzz_analyse FILE" >&2
+  echo "fuzz: reproduce with: $build/tests/fuzz/fuzz_analyse FILE" >&2
   exit 1
 fi
 echo "fuzz: no crashes in ${seconds}s; corpus grew to $(ls "$work" | wc -l) inputs"

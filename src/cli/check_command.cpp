@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -124,8 +126,13 @@ Result<ExitCode> run_check(const CheckOptions& options, Context& context) {
 
   // Analyse every file before deciding, so all unreadable or unparsable files
   // are reported at once.
-  std::vector<std::unique_ptr<sql::Source>> sources;
-  std::vector<report::CheckedFile> checked;
+  // The analyses are kept until the process ends (never freed, still
+  // reachable): freeing a large one piece by piece costs a few percent of a
+  // check, and the process exits right after the report.
+  static auto* const kept_sources = new std::vector<std::unique_ptr<sql::Source>>();
+  static auto* const kept_checked = new std::vector<report::CheckedFile>();
+  auto& sources = *kept_sources;
+  auto& checked = *kept_checked;
   std::vector<Error> errors;
   for (const std::string& path : options.files) {
     Result<sql::Source> source = load(path);
@@ -134,7 +141,7 @@ Result<ExitCode> run_check(const CheckOptions& options, Context& context) {
       continue;
     }
     sources.push_back(std::make_unique<sql::Source>(std::move(source).value()));
-    Result<sql::FileAnalysis> analysis = sql::analyse(*sources.back());
+    Result<sql::FileAnalysis> analysis = sql::analyse(*sources.back(), {.destructions = false});
     if (!analysis) {
       errors.push_back(analysis.error());
       continue;
@@ -156,12 +163,13 @@ Result<ExitCode> run_check(const CheckOptions& options, Context& context) {
   }
 
   std::string out;
+  bool written = true;
   switch (*format) {
     case report::Format::text:
       out = report::render_text(checked, {context.color}, policy);
       break;
     case report::Format::json:
-      out = report::render_json(checked, policy);
+      written = report::write_json(checked, policy, stdout);  // streamed: large files
       break;
     case report::Format::sarif:
       out = report::render_sarif(checked, policy);
@@ -170,7 +178,11 @@ Result<ExitCode> run_check(const CheckOptions& options, Context& context) {
       out = report::render_github(checked, policy);
       break;
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  // A report that did not reach its reader must not pass as a clean check.
+  written = written && std::fwrite(out.data(), 1, out.size(), stdout) == out.size();
+  if (!written || std::fflush(stdout) != 0)
+    return Error::input(
+        fmt::format("cannot write the report to standard output: {}", std::strerror(errno)));
   // A statement a policy denies can never run: that fails the check too,
   // unless --fail-on none.
   const bool fail = report::fails(checked, threshold) || (threshold && report::denied(checked));

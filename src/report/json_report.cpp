@@ -156,14 +156,10 @@ std::size_t estimated_size(const std::vector<CheckedFile>& files) {
   return size;
 }
 
-}  // namespace
-
 // Streamed rather than built as a document: reports of large files would
 // otherwise cost as much as the analysis itself.
-std::string render_json(const std::vector<CheckedFile>& files, const PolicyContext* policy) {
-  std::string out;
-  out.reserve(estimated_size(files));
-  JsonWriter w(out);
+void json_report(JsonWriter& w, const std::vector<CheckedFile>& files,
+                 const PolicyContext* policy) {
   std::string grammar(sql::grammar_version());
   w.begin_object();
   w.member("version", 1);
@@ -209,8 +205,27 @@ std::string render_json(const std::vector<CheckedFile>& files, const PolicyConte
               .dump());
   }
   w.end_object();
-  out += '\n';
+}
+
+}  // namespace
+
+std::string render_json(const std::vector<CheckedFile>& files, const PolicyContext* policy) {
+  std::string out;
+  out.reserve(estimated_size(files));
+  {
+    JsonWriter w(out);
+    json_report(w, files, policy);
+    w.text("\n");
+  }  // the writer hands over its last block when it ends
   return out;
+}
+
+bool write_json(const std::vector<CheckedFile>& files, const PolicyContext* policy,
+                std::FILE* out) {
+  JsonWriter w(out);
+  json_report(w, files, policy);
+  w.text("\n");
+  return w.finish();
 }
 
 }  // namespace safedb::report

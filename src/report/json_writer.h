@@ -1,31 +1,50 @@
 #pragma once
 
-#include <fmt/format.h>
-
+#include <array>
+#include <charconv>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace safedb::report {
 
-// Writes JSON text straight into a string, indented by two spaces like
-// nlohmann's dump(2), for reports too large to build as a document first.
-// The caller nests begin/end calls correctly; keys are written only inside objects.
+// Writes JSON text as it goes, indented by two spaces like nlohmann's
+// dump(2), for reports too large to build as a document first: into a string,
+// or straight to a file so that a large report is never held whole. Bytes
+// collect in a small buffer of its own and leave it in blocks, which costs
+// far less than growing a string a few bytes at a time.
+// The caller nests begin/end calls correctly; keys are written only inside
+// objects. Nothing is complete before finish() (the destructor calls it).
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  explicit JsonWriter(std::string& out) : string_(&out) {}
+  explicit JsonWriter(std::FILE* out) : file_(out) {}
+  ~JsonWriter() { finish(); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  // Hands over what is buffered. False if a write to the file failed, now or
+  // before (errno tells why).
+  bool finish() {
+    flush();
+    return !failed_;
+  }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
 
-  // The next value belongs to `name` (inside an object).
+  // The next value belongs to `name` (inside an object). Keys are safedb's
+  // own names, plain ASCII: written as they are, without escaping.
   void key(std::string_view name) {
     separate();
-    quoted(name);
-    out_ += ": ";
+    put('"');
+    put(name);
+    put("\": ");
     after_key_ = true;
   }
   void value(std::string_view s) {
@@ -35,22 +54,25 @@ class JsonWriter {
   void value(const char* s) { value(std::string_view(s)); }
   void value(std::int64_t n) {
     separate();
-    fmt::format_to(std::back_inserter(out_), "{}", n);
+    char digits[24];
+    put(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, n).ptr - digits));
   }
   void value(int n) { value(static_cast<std::int64_t>(n)); }
   void value(bool b) {
     separate();
-    out_ += b ? "true" : "false";
+    put(b ? std::string_view("true") : std::string_view("false"));
   }
   void null() {
     separate();
-    out_ += "null";
+    put("null");
   }
   // A value already serialised as JSON (compact), written as it is.
   void raw(std::string_view json_text) {
     separate();
-    out_ += json_text;
+    put(json_text);
   }
+  // Text outside the document (a final newline).
+  void text(std::string_view s) { put(s); }
   template <typename T>
   void member(std::string_view name, const T& v) {
     key(name);
@@ -58,16 +80,43 @@ class JsonWriter {
   }
 
  private:
+  static constexpr std::size_t kBufferSize = 16 * 1024;
+
+  void put(char c) {
+    if (used_ == kBufferSize) flush();
+    buffer_[used_++] = c;
+  }
+  void put(std::string_view s) {
+    if (s.size() > kBufferSize - used_) {
+      flush();
+      if (s.size() > kBufferSize) return emit(s);
+    }
+    std::memcpy(buffer_.data() + used_, s.data(), s.size());
+    used_ += s.size();
+  }
+  void flush() {
+    emit(std::string_view(buffer_.data(), used_));
+    used_ = 0;
+  }
+  void emit(std::string_view s) {
+    if (s.empty()) return;
+    if (string_ != nullptr) {
+      string_->append(s);
+    } else if (std::fwrite(s.data(), 1, s.size(), file_) != s.size()) {
+      failed_ = true;
+    }
+  }
+
   void open(char bracket) {
     separate();
-    out_ += bracket;
+    put(bracket);
     counts_.push_back(0);
   }
   void close(char bracket) {
     const bool empty = counts_.back() == 0;
     counts_.pop_back();
-    if (!empty) newline();
-    out_ += bracket;
+    if (!empty) line_break(false);
+    put(bracket);
   }
   // Comma and newline before an element; nothing after a key.
   void separate() {
@@ -76,47 +125,88 @@ class JsonWriter {
       return;
     }
     if (counts_.empty()) return;
-    if (counts_.back()++ > 0) out_ += ',';
-    newline();
+    line_break(counts_.back()++ > 0);
   }
-  void newline() {
-    out_ += '\n';
-    out_.append(2 * counts_.size(), ' ');
+  // [","] "\n" and two spaces per open container.
+  void line_break(bool comma) {
+    static constexpr std::string_view kBreak =
+        ",\n                                                                ";
+    std::size_t indent = 2 * counts_.size();
+    put(kBreak.substr(comma ? 0 : 1, (comma ? 2 : 1) + std::min(indent, kBreak.size() - 2)));
+    for (; indent > kBreak.size() - 2; --indent)
+      put(' ');
   }
   void quoted(std::string_view s) {
-    out_ += '"';
-    // Runs of bytes that need no escape are appended at once.
+    put('"');
+    // Runs of bytes that need no escape are written at once.
     std::size_t run = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
+      if (i + 8 <= s.size() && !may_need_escape(s.data() + i)) {
+        i += 7;  // none of these eight bytes needs an escape
+        continue;
+      }
       const char c = s[i];
-      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
-      out_.append(s.data() + run, i - run);
+      if (!needs_escape(c)) continue;
+      put(s.substr(run, i - run));
       run = i + 1;
       switch (c) {
         case '"':
-          out_ += "\\\"";
+          put("\\\"");
           break;
         case '\\':
-          out_ += "\\\\";
+          put("\\\\");
           break;
         case '\n':
-          out_ += "\\n";
+          put("\\n");
           break;
         case '\r':
-          out_ += "\\r";
+          put("\\r");
           break;
         case '\t':
-          out_ += "\\t";
+          put("\\t");
           break;
-        default:
-          fmt::format_to(std::back_inserter(out_), "\\u{:04x}", static_cast<unsigned>(c));
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          const auto byte = static_cast<unsigned char>(c);
+          const char escape[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xf]};
+          put(std::string_view(escape, sizeof escape));
+        }
       }
     }
-    out_.append(s.data() + run, s.size() - run);  // UTF-8 passes through (the source was validated)
-    out_ += '"';
+    put(s.substr(run));  // UTF-8 passes through (the source was validated)
+    put('"');
   }
 
-  std::string& out_;
+  // False only if none of the eight bytes at `p` is '"', '\\' or a control
+  // character (the classic has-zero-byte and has-less-than tests on a word;
+  // a false positive only sends those bytes through needs_escape()).
+  static bool may_need_escape(const char* p) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    auto has_zero = [&](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+    return (has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | below_space) != 0;
+  }
+
+  // '"', '\\' and control characters; one table look-up per byte.
+  static bool needs_escape(char c) {
+    static constexpr auto kTable = [] {
+      std::array<bool, 256> table{};
+      for (int i = 0; i < 0x20; ++i)
+        table[i] = true;
+      table['"'] = table['\\'] = true;
+      return table;
+    }();
+    return kTable[static_cast<unsigned char>(c)];
+  }
+
+  std::string* string_ = nullptr;
+  std::FILE* file_ = nullptr;
+  bool failed_ = false;
+  std::array<char, kBufferSize> buffer_;
+  std::size_t used_ = 0;
   std::vector<int> counts_;  // elements written so far, per open container
   bool after_key_ = false;
 };

@@ -108,7 +108,7 @@ std::string_view grammar_version() {
   return SAFEDB_GRAMMAR;
 }
 
-Result<FileAnalysis> analyse(const Source& source) {
+Result<FileAnalysis> analyse(const Source& source, AnalysisOptions options) {
   const std::string& text = source.text();
   FileAnalysis analysis;
   analysis.path = source.path();
@@ -176,6 +176,8 @@ Result<FileAnalysis> analyse(const Source& source) {
 
   FileState state;
   std::vector<Statement> statements;
+  statements.reserve(static_cast<std::size_t>(list_length(parsed.statements)) +
+                     meta_commands.size());
   std::size_t next_meta = 0;
   auto emit_meta_commands_before = [&](std::size_t offset) {
     for (; next_meta < meta_commands.size() && meta_commands[next_meta].offset < offset;
@@ -242,7 +244,8 @@ Result<FileAnalysis> analyse(const Source& source) {
     st.objects = std::move(sink.objects);
     st.lock = sink.lock;
     st.transaction_control = sink.transaction_control;
-    if (st.effects.has(Effect::data_loss)) describe_destruction(raw->stmt, text, st);
+    if (options.destructions && st.effects.has(Effect::data_loss))
+      describe_destruction(raw->stmt, text, st);
     statements.push_back(std::move(st));
   }
   emit_meta_commands_before(text.size() + 1);

@@ -53,9 +53,18 @@ void classify_alter_table(const AlterTableStmt* stmt, Scope& scope);
 bool classify_utility(const Node* node, Scope& scope);  // false if not a utility it knows
 
 // classify_code.cpp: code that runs later or elsewhere.
+// Offset, within `text`, of the contents of the string literal that starts at
+// or after `from`: past "$tag$" for dollar quotes, past "'" for plain strings.
+std::size_t literal_contents(std::string_view text, std::size_t from);
 void classify_do(const DoStmt* stmt, Scope& scope);
 void classify_create_function(const CreateFunctionStmt* stmt, Scope& scope);
 void classify_function_call(const FuncCall* call, Scope& scope);
+
+// classify_plpgsql.cpp: the PL/pgSQL `body` of `stmt` (a DoStmt or a
+// CreateFunctionStmt in language plpgsql), found at fragment offset
+// `body_offset` of `scope`'s text.
+void classify_plpgsql(const Node* stmt, const std::string& body, std::size_t body_offset,
+                      Scope& scope);
 
 // functions.cpp: what safedb knows of PostgreSQL's built-in functions.
 enum class Volatility { immutable, stable, volatile_, unknown };

@@ -1,5 +1,4 @@
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
@@ -8,8 +7,6 @@
 
 namespace safedb::sql {
 namespace {
-
-using nlohmann::json;
 
 std::string option_string(const List* options, std::string_view name) {
   const ListCell* cell;
@@ -35,8 +32,13 @@ const DefElem* option(const List* options, std::string_view name) {
   return nullptr;
 }
 
-// Offset, within `text`, of the contents of the string literal that starts at
-// or after `from`: past "$tag$" for dollar quotes, past "'" for plain strings.
+// Fragment offset of the body string that follows the DefElem at `location`.
+std::size_t body_offset(const Scope& scope, int location) {
+  return literal_contents(scope.text(), location < 0 ? 0 : static_cast<std::size_t>(location));
+}
+
+}  // namespace
+
 std::size_t literal_contents(std::string_view text, std::size_t from) {
   std::size_t start = text.find_first_of("$'", std::min(from, text.size()));
   if (start == std::string_view::npos) return std::min(from, text.size());
@@ -44,148 +46,6 @@ std::size_t literal_contents(std::string_view text, std::size_t from) {
   std::size_t close = text.find('$', start + 1);
   return close == std::string_view::npos ? start + 1 : close + 1;
 }
-
-// Walks libpg_query's JSON rendering of a PL/pgSQL function and classifies
-// every SQL statement and expression in it.
-class PlpgsqlWalker {
- public:
-  // `body` is the function body text, found at fragment offset `body_offset` of `scope`.
-  PlpgsqlWalker(Scope& scope, std::string_view body, std::size_t body_offset)
-      : scope_(scope), body_(body), body_offset_(body_offset) {}
-
-  void walk(const json& node) {
-    if (node.is_array()) {
-      for (const json& item : node)
-        walk(item);
-      return;
-    }
-    if (!node.is_object()) return;
-    if (auto line = node.find("lineno"); line != node.end() && line->is_number_integer()) {
-      line_ = line->get<int>();
-    }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string& key = it.key();
-      if (key == "PLpgSQL_expr") {
-        expression(it.value());
-      } else if (key == "PLpgSQL_stmt_dynexecute" || key == "PLpgSQL_stmt_dynfors") {
-        dynamic(it.value(), "query");
-      } else if (key == "PLpgSQL_stmt_return_query" || key == "PLpgSQL_stmt_open") {
-        dynamic(it.value(), "dynquery");
-      } else {
-        walk(it.value());
-      }
-    }
-  }
-
-  // Source offset of `query`, searched for from the start of the current line.
-  // PL/pgSQL rewrites "PERFORM expr" as "SELECT expr": then the offset is
-  // where "SELECT " would start, so that node locations still land right.
-  std::size_t locate(const std::string& query) {
-    std::size_t line_start = 0;
-    for (int l = 1; l < line_ && line_start != std::string_view::npos; ++l) {
-      line_start = body_.find('\n', line_start);
-      if (line_start != std::string_view::npos) ++line_start;
-    }
-    if (line_start == std::string_view::npos) line_start = 0;
-    std::size_t at = scope_.base() + body_offset_;
-    std::size_t found = body_.find(query, line_start);
-    if (found != std::string_view::npos) return at + found;
-    constexpr std::string_view kSelect = "SELECT ";
-    if (query.starts_with(kSelect)) {
-      found = body_.find(std::string_view(query).substr(kSelect.size()), line_start);
-      if (found != std::string_view::npos && at + found >= kSelect.size())
-        return at + found - kSelect.size();
-    }
-    return at + line_start;
-  }
-
-  void expression(const json& expr) {
-    auto query = expr.find("query");
-    if (query == expr.end() || !query->is_string()) return;
-    const std::string text = query->get<std::string>();
-    const int mode = expr.value("parseMode", 0);
-    classify_fragment(text, locate(text), mode, scope_);
-  }
-
-  // EXECUTE of a string literal is analysed like any SQL; of anything else, opaque.
-  void dynamic(const json& stmt, const char* key) {
-    for (auto it = stmt.begin(); it != stmt.end(); ++it) {
-      if (it.key() != key) walk(it.value());
-    }
-    auto query = stmt.find(key);
-    if (query == stmt.end()) return;
-    auto expr = query->find("PLpgSQL_expr");
-    if (expr == query->end()) return;
-    const std::string text = expr->value("query", "");
-    const std::size_t at = locate(text);
-    pg::Parsed parsed = pg::raw_parse(text, PG_QUERY_PARSE_PLPGSQL_EXPR);
-    std::optional<std::string> literal;
-    int literal_location = -1;
-    if (!parsed.error && list_length(parsed.statements) == 1) {
-      const RawStmt* raw = static_cast<const RawStmt*>(linitial(parsed.statements));
-      if (IsA(raw->stmt, SelectStmt)) {
-        const SelectStmt* select = castNode(SelectStmt, raw->stmt);
-        if (list_length(select->targetList) == 1 && select->fromClause == NIL) {
-          const ResTarget* target = castNode(ResTarget, linitial(select->targetList));
-          literal = string_constant(target->val);
-          if (literal && IsA(target->val, A_Const))
-            literal_location = castNode(A_Const, target->val)->location;
-        }
-      }
-    }
-    if (literal) {
-      std::size_t contents =
-          literal_location >= 0 ? literal_contents(text, static_cast<std::size_t>(literal_location))
-                                : 0;
-      classify_fragment(*literal, at + contents, PG_QUERY_PARSE_DEFAULT, scope_);
-      return;
-    }
-    scope_.add(Effect::opaque);
-    Scope here = scope_.fragment(text, at);
-    here.report(
-        "dynamic-sql", -1,
-        fmt::format(
-            "EXECUTE of a computed string ({}): what it runs cannot be known before it runs",
-            text.size() > 60 ? text.substr(0, 57) + "..." : text));
-  }
-
-  Scope& scope_;
-  std::string_view body_;
-  std::size_t body_offset_;
-  int line_ = 1;
-  int depth_ = 0;
-  bool too_deep_ = false;
-};
-
-// Classifies PL/pgSQL code of the current statement (a DO or CREATE FUNCTION).
-void classify_plpgsql(std::string_view body, std::size_t body_offset, Scope& scope) {
-  pg::PlpgsqlParsed parsed = pg::parse_plpgsql(std::string(scope.statement()));
-  if (parsed.error) {
-    scope.add(Effect::opaque);
-    scope.report("unanalysable-code", static_cast<int>(body_offset),
-                 fmt::format("PL/pgSQL body does not compile ({}); its effects are unknown",
-                             parsed.error->message));
-    return;
-  }
-  json functions = json::parse(parsed.json, nullptr, false);
-  if (functions.is_discarded() || !functions.is_array() || functions.empty()) {
-    scope.add(Effect::opaque);
-    scope.report("unanalysable-code", static_cast<int>(body_offset),
-                 "PL/pgSQL body could not be read");
-    return;
-  }
-  // Positions reported by the walker are absolute; it needs the body's fragment offset.
-  Scope inner = scope.fragment(scope.text(), scope.base());
-  PlpgsqlWalker walker(inner, body, body_offset);
-  walker.walk(functions);
-}
-
-// Fragment offset of the body string that follows the DefElem at `location`.
-std::size_t body_offset(const Scope& scope, int location) {
-  return literal_contents(scope.text(), location < 0 ? 0 : static_cast<std::size_t>(location));
-}
-
-}  // namespace
 
 void classify_do(const DoStmt* stmt, Scope& scope) {
   std::string language = option_string(stmt->args, "language");
@@ -198,7 +58,8 @@ void classify_do(const DoStmt* stmt, Scope& scope) {
     return;
   }
   const std::string body(pg::string_value(as->arg));
-  classify_plpgsql(body, body_offset(scope, as->location), scope);
+  classify_plpgsql(reinterpret_cast<const Node*>(stmt), body, body_offset(scope, as->location),
+                   scope);
 }
 
 void classify_create_function(const CreateFunctionStmt* stmt, Scope& scope) {
@@ -237,7 +98,8 @@ void classify_create_function(const CreateFunctionStmt* stmt, Scope& scope) {
   const DefElem* as = option(stmt->options, "as");
   if (language == "plpgsql" && as != nullptr) {
     const std::string text = option_string(stmt->options, "as");
-    classify_plpgsql(text, body_offset(scope, as->location), body);
+    classify_plpgsql(reinterpret_cast<const Node*>(stmt), text, body_offset(scope, as->location),
+                     body);
   } else if (language == "sql" || stmt->sql_body != nullptr) {
     if (stmt->sql_body != nullptr) {
       // BEGIN ATOMIC ... END or RETURN expr: already parsed with the statement.

@@ -169,8 +169,8 @@ void drop(const DropStmt* stmt, Statement& st) {
       std::string sql;
       const ListCell* part;
       foreach (part, names) {
-        sql += (sql.empty() ? "" : ".") +
-               util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(part))));
+        if (!sql.empty()) sql += '.';
+        sql += util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(part))));
       }
       d.relation = std::move(sql);
     }

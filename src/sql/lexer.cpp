@@ -1,24 +1,59 @@
 #include "sql/lexer.h"
 
+#include <array>
+
 // Character classes and rules below are those of PostgreSQL 17's scan.l; the
 // comments name the flex rules they mirror.
 
 namespace safedb::sql {
 namespace {
 
-// {space}: [ \t\n\r\f\v]
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+// One table look-up classifies a byte; the lexer runs over every byte of
+// every file.
+enum : unsigned char {
+  kSpace = 1,        // {space}: [ \t\n\r\f\v]
+  kHorizSpace = 2,   // {horiz_space}: [ \t\f\v]
+  kIdentStart = 4,   // {ident_start} and {dolq_start}: [A-Za-z\200-\377_]
+  kDigit = 8,        // [0-9]
+  kDollar = 16,      // `$`, which {ident_cont} adds to {dolq_cont}
+  kMaySeparate = 32  // may start a separator: {space}, `;`, `\`, `-` (`--`), `/` (`/*`)
+};
+
+constexpr std::array<unsigned char, 256> kClass = [] {
+  std::array<unsigned char, 256> table{};
+  for (char c : {' ', '\t', '\n', '\r', '\f', '\v'})
+    table[static_cast<unsigned char>(c)] |= kSpace | kMaySeparate;
+  for (char c : {' ', '\t', '\f', '\v'})
+    table[static_cast<unsigned char>(c)] |= kHorizSpace;
+  for (int c = 'a'; c <= 'z'; ++c)
+    table[c] |= kIdentStart;
+  for (int c = 'A'; c <= 'Z'; ++c)
+    table[c] |= kIdentStart;
+  for (int c = 0x80; c <= 0xff; ++c)
+    table[c] |= kIdentStart;
+  table['_'] |= kIdentStart;
+  for (int c = '0'; c <= '9'; ++c)
+    table[c] |= kDigit;
+  table['$'] |= kDollar;
+  for (char c : {';', '\\', '-', '/'})
+    table[static_cast<unsigned char>(c)] |= kMaySeparate;
+  return table;
+}();
+
+bool has(char c, unsigned char classes) {
+  return (kClass[static_cast<unsigned char>(c)] & classes) != 0;
 }
-// {horiz_space}: [ \t\f\v]
+bool is_space(char c) {
+  return has(c, kSpace);
+}
 bool is_horiz_space(char c) {
-  return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+  return has(c, kHorizSpace);
 }
 bool is_newline(char c) {
   return c == '\n' || c == '\r';
 }
 bool is_digit(char c) {
-  return c >= '0' && c <= '9';
+  return has(c, kDigit);
 }
 bool is_hex_digit(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -29,19 +64,15 @@ bool is_oct_digit(char c) {
 bool is_bin_digit(char c) {
   return c == '0' || c == '1';
 }
-bool is_high(char c) {
-  return (static_cast<unsigned char>(c) & 0x80) != 0;
-}
-// {ident_start} and {dolq_start}: [A-Za-z\200-\377_]
 bool is_ident_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || is_high(c);
+  return has(c, kIdentStart);
 }
 // {dolq_cont}: [A-Za-z\200-\377_0-9]; {ident_cont} adds `$`.
 bool is_dolq_cont(char c) {
-  return is_ident_start(c) || is_digit(c);
+  return has(c, kIdentStart | kDigit);
 }
 bool is_ident_cont(char c) {
-  return is_dolq_cont(c) || c == '$';
+  return has(c, kIdentStart | kDigit | kDollar);
 }
 
 }  // namespace
@@ -79,6 +110,7 @@ bool Lexer::next(Token& token) {
 // white space, a comment (an operator stops before `--` and `/*`), `;` or `\`.
 bool Lexer::separator_at(std::size_t i) const {
   const char c = text_[i];
+  if (!has(c, kMaySeparate)) return false;
   if (is_space(c) || c == ';' || c == '\\') return true;
   return (c == '-' && at(i + 1) == '-') || (c == '/' && at(i + 1) == '*');
 }
@@ -139,6 +171,9 @@ void Lexer::skip_item() {
 void Lexer::skip_string(Quote quote) {
   for (;;) {
     while (pos_ < text_.size()) {
+      // Jump to the next byte that can end the literal or escape a quote.
+      pos_ = quote == Quote::escapes ? text_.find_first_of("'\\", pos_) : text_.find('\'', pos_);
+      if (pos_ == std::string_view::npos) break;
       const char c = text_[pos_];
       if (c == '\\' && quote == Quote::escapes) {
         pos_ += 2;  // {xeescape} {xeoctesc} {xehexesc} {xeunicode}: the quote is escaped
@@ -173,6 +208,11 @@ void Lexer::skip_string(Quote quote) {
 // Skips the rest of a quoted identifier whose opening quote has been consumed.
 void Lexer::skip_quoted_identifier() {
   while (pos_ < text_.size()) {
+    pos_ = text_.find('"', pos_);
+    if (pos_ == std::string_view::npos) {
+      pos_ = text_.size();
+      return;
+    }
     if (text_[pos_] == '"') {
       if (at(pos_ + 1) != '"') {
         ++pos_;

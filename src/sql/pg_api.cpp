@@ -60,22 +60,6 @@ Parsed raw_parse(const std::string& text, int mode) {
   return parsed;
 }
 
-PlpgsqlParsed parse_plpgsql(const std::string& statement_text) {
-  // pg_query_parse_plpgsql opens and closes its own memory context and leaves
-  // the top context current; restore ours so the caller's Arena stays in use.
-  MemoryContext saved = CurrentMemoryContext;
-  PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(statement_text.c_str());
-  MemoryContextSwitchTo(saved);
-  PlpgsqlParsed parsed;
-  if (result.error) {
-    parsed.error = to_parse_error(statement_text, result.error);
-  } else if (result.plpgsql_funcs) {
-    parsed.json = result.plpgsql_funcs;
-  }
-  pg_query_free_plpgsql_parse_result(result);
-  return parsed;
-}
-
 std::string_view node_name(const Node* node) {
   if (node == nullptr) return "Null";
   switch (nodeTag(node)) {

@@ -24,6 +24,9 @@ extern "C" {
 }
 // clang-format on
 
+// PostgreSQL's compiled PL/pgSQL function (plpgsql.h, included where walked).
+struct PLpgSQL_function;
+
 #undef printf
 #undef fprintf
 #undef sprintf
@@ -89,13 +92,20 @@ struct Parsed {
 };
 Parsed raw_parse(const std::string& text, int mode = PG_QUERY_PARSE_DEFAULT);
 
-// Parses the PL/pgSQL bodies of a CREATE FUNCTION or DO statement into
-// libpg_query's JSON rendering. Safe to call inside an Arena.
-struct PlpgsqlParsed {
-  std::string json;
-  std::optional<ParseError> error;
+// Compiles the PL/pgSQL body of a DO or CREATE FUNCTION statement with
+// PostgreSQL's PL/pgSQL grammar, without a catalog: function parameters, FOUND
+// and, for trigger functions, NEW and OLD are declared as PostgreSQL's
+// validator would. Embedded SQL is not parsed here (the caller parses every
+// expression anyway). On success `function` lives in the current memory
+// context (a StatementMemory during analysis); walk it with the structures of
+// PostgreSQL's plpgsql.h. `body` is the body text; `stmt` is a DoStmt or a
+// CreateFunctionStmt whose language is plpgsql.
+// REQUIRES: an Arena is alive.
+struct PlpgsqlCompiled {
+  const PLpgSQL_function* function = nullptr;
+  std::optional<std::string> error;  // PostgreSQL's message when it does not compile
 };
-PlpgsqlParsed parse_plpgsql(const std::string& statement_text);
+PlpgsqlCompiled compile_plpgsql(const Node* stmt, const std::string& body);
 
 // "DeleteStmt" for a DeleteStmt node; "Unknown" for tags the grammar lacks.
 std::string_view node_name(const Node* node);

@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
 
 #include "support/cli_runner.h"
+#include "support/server_process.h"
 
 using nlohmann::json;
 using safedb::test::run_safedb;
@@ -216,5 +220,20 @@ TEST_CASE("every shipped runbook and example passes check without errors", "[cli
     INFO(entry.path());
     auto r = run_safedb({"check", entry.path().string()});
     CHECK(r.exit_code == 0);
+  }
+}
+
+TEST_CASE("a report that cannot be written fails the check with one line and exit 2", "[cli]") {
+  TempDir dir;
+  const std::string sql = dir.write("ok.sql", "SELECT 1;\n");
+  for (const std::string format : {"text", "json", "sarif"}) {
+    // /dev/full accepts the open and refuses every write (ENOSPC), like a full disk.
+    const std::string command = std::string(SAFEDB_BINARY) + " check --format " + format + " " +
+                                sql + " >/dev/full 2>" + dir.path() + "/err";
+    const int status = std::system(command.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(safedb::test::read_text_file(dir / "err") ==
+          "safedb: error: cannot write the report to standard output: No space left on device\n");
   }
 }

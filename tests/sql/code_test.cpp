@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <vector>
+
 #include "support/sql_helpers.h"
 
 using namespace safedb;
@@ -124,6 +127,120 @@ TEST_CASE("side effects inside PL/pgSQL expressions are found", "[sql][plpgsql]"
   const Finding* f = finding(st, "side-effect-function");
   REQUIRE(f != nullptr);
   CHECK(f->position == Position{3, 11});
+}
+
+TEST_CASE("every PL/pgSQL statement form is walked, each expression at its own place",
+          "[sql][plpgsql]") {
+  // One setval() (a sequence-restart finding) in every expression position and
+  // one DELETE in every statement list; each must be found where it is.
+  auto a = analyse_sql(
+      "CREATE FUNCTION every_form(p int, OUT q int) RETURNS SETOF int LANGUAGE plpgsql AS $$\n"
+      "DECLARE\n"
+      "  d int := setval('s_declare', 1);\n"
+      "  c CURSOR FOR SELECT setval('s_cursor', 1);\n"
+      "  r record;\n"
+      "  x int;\n"
+      "BEGIN\n"
+      "  p := setval('s_assign', 1);\n"
+      "  IF setval('s_if', 1) > 0 THEN DELETE FROM t_then;\n"
+      "  ELSIF setval('s_elsif', 1) > 0 THEN DELETE FROM t_elsif;\n"
+      "  ELSE DELETE FROM t_else; END IF;\n"
+      "  CASE setval('s_case', 1)\n"
+      "    WHEN setval('s_when', 1) THEN DELETE FROM t_when;\n"
+      "    ELSE DELETE FROM t_case_else; END CASE;\n"
+      "  LOOP DELETE FROM t_loop;\n"
+      "    EXIT WHEN setval('s_exit', 1) > 0; END LOOP;\n"
+      "  WHILE setval('s_while', 1) > 0 LOOP DELETE FROM t_while; END LOOP;\n"
+      "  FOR i IN 1..setval('s_fori', 1) LOOP DELETE FROM t_fori; END LOOP;\n"
+      "  FOR r IN SELECT setval('s_fors', 1) LOOP DELETE FROM t_fors; END LOOP;\n"
+      "  FOREACH x IN ARRAY ARRAY[setval('s_foreach', 1)] LOOP DELETE FROM t_foreach; END LOOP;\n"
+      "  OPEN c;\n"
+      "  FETCH ABSOLUTE setval('s_fetch', 1) FROM c INTO x;\n"
+      "  CLOSE c;\n"
+      "  RETURN NEXT;\n"
+      "  RETURN QUERY SELECT setval('s_return_query', 1)::int;\n"
+      "  RAISE NOTICE '%', setval('s_raise', 1)\n"
+      "    USING HINT = setval('s_raise_option', 1)::text;\n"
+      "  ASSERT setval('s_assert', 1) > 0,\n"
+      "    setval('s_assert_message', 1)::text;\n"
+      "  PERFORM setval('s_perform', 1);\n"
+      "  CALL proc_called();\n"
+      "  GET DIAGNOSTICS x = ROW_COUNT;\n"
+      "  BEGIN\n"
+      "    DELETE FROM t_block;\n"
+      "  EXCEPTION WHEN others THEN\n"
+      "    DELETE FROM t_handler;\n"
+      "  END;\n"
+      "  RETURN;\n"
+      "END $$;");
+  const Statement& st = at(a, 0);
+  CHECK_FALSE(has_rule(st, "unanalysable-code"));
+  auto positions = [&](const std::string& rule) {
+    std::vector<Position> out;
+    for (const Finding& f : st.findings) {
+      if (f.rule == rule) out.push_back(f.position);
+    }
+    std::sort(out.begin(), out.end(), [](const Position& l, const Position& r) {
+      return l.line != r.line ? l.line < r.line : l.column < r.column;
+    });
+    return out;
+  };
+  CHECK(positions("sequence-restart") == std::vector<Position>{{3, 12},
+                                                               {4, 23},
+                                                               {8, 8},
+                                                               {9, 6},
+                                                               {10, 9},
+                                                               {12, 8},
+                                                               {13, 28},
+                                                               {16, 15},
+                                                               {17, 9},
+                                                               {18, 15},
+                                                               {19, 19},
+                                                               {20, 28},
+                                                               {22, 18},
+                                                               {25, 23},
+                                                               {26, 21},
+                                                               {27, 18},
+                                                               {28, 10},
+                                                               {29, 5},
+                                                               {30, 11}});
+  CHECK(positions("unbounded-delete") == std::vector<Position>{{9, 33},
+                                                               {10, 39},
+                                                               {11, 8},
+                                                               {13, 35},
+                                                               {14, 10},
+                                                               {15, 8},
+                                                               {17, 39},
+                                                               {18, 40},
+                                                               {19, 44},
+                                                               {20, 57},
+                                                               {34, 5},
+                                                               {36, 5}});
+  CHECK(positions("call-procedure") == std::vector<Position>{{31, 3}});
+}
+
+TEST_CASE("trigger functions compile with NEW and OLD and their parameters", "[sql][plpgsql]") {
+  auto trigger = analyse_sql(
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+      "BEGIN NEW.updated := now(); OLD.seen := true; DELETE FROM queue; RETURN NEW; END $$;");
+  CHECK_FALSE(has_rule(at(trigger, 0), "unanalysable-code"));
+  CHECK(has_rule(at(trigger, 0), "unbounded-delete"));
+  auto positional = analyse_sql(
+      "CREATE FUNCTION bump(int, step int) RETURNS int LANGUAGE plpgsql AS $$\n"
+      "BEGIN $1 := $1 + step; step := 0; RETURN $1; END $$;");
+  CHECK_FALSE(has_rule(at(positional, 0), "unanalysable-code"));
+}
+
+TEST_CASE("embedded SQL that does not parse makes the block opaque", "[sql][plpgsql]") {
+  auto a = analyse_sql("DO $$\nBEGIN\n  DELETE FRM t;\nEND $$;");
+  const Statement& st = at(a, 0);
+  CHECK(st.effects.has(Effect::opaque));
+  const Finding* f = finding(st, "unanalysable-code");
+  REQUIRE(f != nullptr);
+  CHECK(f->position.line == 3);
+  auto unknown = analyse_sql("DO $$ BEGIN undeclared := 1; END $$;");
+  CHECK(at(unknown, 0).effects.has(Effect::opaque));
+  CHECK(has_rule(at(unknown, 0), "unanalysable-code"));
 }
 
 TEST_CASE("PL/pgSQL that does not compile, and other languages, are opaque", "[sql][plpgsql]") {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,10 @@ std::string render_text(const std::vector<CheckedFile>& files, TextStyle style,
                         const PolicyContext* policy = nullptr);
 std::string render_json(const std::vector<CheckedFile>& files,
                         const PolicyContext* policy = nullptr);
+// The same document written to `out` as it is produced, so that the report of
+// a large file is never held whole in memory. False if a write failed (errno
+// tells why); what was written before stays written.
+bool write_json(const std::vector<CheckedFile>& files, const PolicyContext* policy, std::FILE* out);
 std::string render_sarif(const std::vector<CheckedFile>& files,
                          const PolicyContext* policy = nullptr);
 std::string render_github(const std::vector<CheckedFile>& files,

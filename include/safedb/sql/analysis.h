@@ -101,10 +101,17 @@ struct FileAnalysis {
   std::vector<Finding> file_findings;
 };
 
+struct AnalysisOptions {
+  // Work out what each data-loss statement destroys (Statement::destroys and
+  // unsnapshottable), which pre-change snapshots and their gate need; an
+  // offline check has no use for it and skips the extra parsing.
+  bool destructions = true;
+};
+
 // Splits, parses and classifies every statement of `source`. Fails (exit
 // status "usage") only when the file does not parse; the error names the file,
 // line and column. Never throws, whatever the bytes.
-Result<FileAnalysis> analyse(const Source& source);
+Result<FileAnalysis> analyse(const Source& source, AnalysisOptions options = {});
 
 // The PostgreSQL grammar the analyser was built with, e.g. "17.4".
 std::string_view grammar_version();
