@@ -7,6 +7,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "db/libpq.h"
 #include "db/pq_convert.h"
 
 namespace safedb::db::detail {
@@ -48,7 +49,7 @@ std::string failure_reason(const char* libpq_message) {
 
 // What went wrong, in plain words, from the reason libpq or the server gave.
 std::string explain(const std::string& reason, const PGconn* conn) {
-  const char* user = PQuser(conn);
+  const char* user = pq::PQuser(conn);
   const std::string who =
       user != nullptr && *user != '\0' ? fmt::format(" for user \"{}\"", user) : "";
   if (contains(reason, "password authentication failed")) {
@@ -63,7 +64,7 @@ std::string explain(const std::string& reason, const PGconn* conn) {
   if (contains(reason, "authentication failed"))
     return fmt::format("authentication failed{} ({})", who, reason);
   if (contains(reason, "database \"") && contains(reason, "\" does not exist")) {
-    return fmt::format("database \"{}\" does not exist", PQdb(conn));
+    return fmt::format("database \"{}\" does not exist", pq::PQdb(conn));
   }
   for (std::string_view unreachable :
        {"Connection refused", "No such file or directory", "timeout expired",
@@ -78,9 +79,9 @@ std::string explain(const std::string& reason, const PGconn* conn) {
 }  // namespace
 
 std::string describe_target(const PGconn* conn) {
-  const char* host = PQhost(conn);
-  const char* port = PQport(conn);
-  const char* db = PQdb(conn);
+  const char* host = pq::PQhost(conn);
+  const char* port = pq::PQport(conn);
+  const char* db = pq::PQdb(conn);
   std::string_view h = host == nullptr ? "" : host;
   std::string_view p = port == nullptr || *port == '\0' ? "5432" : port;
   std::string where;
@@ -97,20 +98,21 @@ std::string describe_target(const PGconn* conn) {
 }
 
 Error connect_error(const PGconn* conn) {
-  const std::string reason = failure_reason(PQerrorMessage(conn));
+  const std::string reason = failure_reason(pq::PQerrorMessage(conn));
   return Error::usage(fmt::format("cannot connect to PostgreSQL at {}: {}", describe_target(conn),
                                   explain(reason, conn)));
 }
 
 Status check_conninfo(const std::string& conninfo) {
+  if (Status loaded = pq::load(); !loaded) return loaded;
   char* message = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
+  PQconninfoOption* options = pq::PQconninfoParse(conninfo.c_str(), &message);
   if (options != nullptr) {
-    PQconninfoFree(options);
+    pq::PQconninfoFree(options);
     return {};
   }
   std::string reason = message == nullptr ? "out of memory" : first_line(message);
-  if (message != nullptr) PQfreemem(message);
+  if (message != nullptr) pq::PQfreemem(message);
   // libpq quotes the offending token. When the string may hold a password,
   // that token could be part of it: keep the reason but drop the quotes' content.
   const std::string lower = lowercase(conninfo);

@@ -1,4 +1,5 @@
 #include "safedb/db/connection.h"
+#include "db/libpq.h"
 
 #include <fmt/format.h>
 
@@ -47,6 +48,7 @@ Error exec_failure(const DbError& error) {
 }  // namespace detail
 
 Result<Connection> Connection::open(const std::string& conninfo) {
+  if (Status loaded = pq::load(); !loaded) return loaded.error();
   if (looks_like_conninfo(conninfo)) {
     if (Status valid = detail::check_conninfo(conninfo); !valid) return valid.error();
   }
@@ -68,11 +70,11 @@ Result<Connection> Connection::open(const std::string& conninfo) {
   values.push_back(nullptr);
 
   auto state = std::make_unique<State>();
-  state->conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  state->conn = pq::PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (state->conn == nullptr) return Error::usage("cannot connect to PostgreSQL: out of memory");
-  if (PQstatus(state->conn) != CONNECTION_OK) return detail::connect_error(state->conn);
-  state->cancel = PQgetCancel(state->conn);
-  PQsetNoticeReceiver(state->conn, receive_notice, &state->notices);
+  if (pq::PQstatus(state->conn) != CONNECTION_OK) return detail::connect_error(state->conn);
+  state->cancel = pq::PQgetCancel(state->conn);
+  pq::PQsetNoticeReceiver(state->conn, receive_notice, &state->notices);
   return Connection(std::move(state));
 }
 
@@ -86,21 +88,21 @@ Result<QueryResult> Connection::exec(std::string_view sql) {
   s.last_error.reset();
   try {
     const std::string text(sql);
-    if (PQsendQuery(s.conn, text.c_str()) != 1) {
-      s.last_error = detail::error_from_message(PQerrorMessage(s.conn));
+    if (pq::PQsendQuery(s.conn, text.c_str()) != 1) {
+      s.last_error = detail::error_from_message(pq::PQerrorMessage(s.conn));
       return detail::exec_failure(*s.last_error);
     }
     std::optional<QueryResult> last;
     // Every result must be read, even after an error, before the session is
     // ready for the next statement.
-    while (PGresult* result = PQgetResult(s.conn)) {
-      const ExecStatusType status = PQresultStatus(result);
+    while (PGresult* result = pq::PQgetResult(s.conn)) {
+      const ExecStatusType status = pq::PQresultStatus(result);
       if (status == PGRES_COPY_IN) {
-        PQputCopyEnd(s.conn, "COPY FROM STDIN is not supported here");
+        pq::PQputCopyEnd(s.conn, "COPY FROM STDIN is not supported here");
       } else if (status == PGRES_COPY_OUT) {
         char* buffer = nullptr;
-        while (PQgetCopyData(s.conn, &buffer, 0) > 0)
-          PQfreemem(buffer);
+        while (pq::PQgetCopyData(s.conn, &buffer, 0) > 0)
+          pq::PQfreemem(buffer);
         if (!s.last_error) {
           s.last_error = detail::client_error("0A000", "COPY TO STDOUT is not supported here");
         }
@@ -110,7 +112,7 @@ Result<QueryResult> Connection::exec(std::string_view sql) {
       } else if (!s.last_error) {
         last = detail::query_result_from(result);
       }
-      PQclear(result);
+      pq::PQclear(result);
     }
     if (s.last_error) return detail::exec_failure(*s.last_error);
     if (!last) {
@@ -137,20 +139,20 @@ std::vector<Notice> Connection::take_notices() {
 bool Connection::cancel() const noexcept {
   if (!state_ || state_->cancel == nullptr) return false;
   char message[256];
-  return PQcancel(state_->cancel, message, sizeof message) == 1;
+  return pq::PQcancel(state_->cancel, message, sizeof message) == 1;
 }
 
 int Connection::backend_pid() const {
-  return PQbackendPID(state_->conn);
+  return pq::PQbackendPID(state_->conn);
 }
 
 std::string Connection::host() const {
-  const char* host = PQhost(state_->conn);
+  const char* host = pq::PQhost(state_->conn);
   return host == nullptr ? std::string() : std::string(host);
 }
 
 int Connection::port() const {
-  const char* port = PQport(state_->conn);
+  const char* port = pq::PQport(state_->conn);
   return port == nullptr ? 0 : std::atoi(port);
 }
 
@@ -159,7 +161,7 @@ std::string Connection::describe_target() const {
 }
 
 bool Connection::is_open() const {
-  return state_ && state_->conn != nullptr && PQstatus(state_->conn) == CONNECTION_OK;
+  return state_ && state_->conn != nullptr && pq::PQstatus(state_->conn) == CONNECTION_OK;
 }
 
 }  // namespace safedb::db

@@ -3,7 +3,7 @@
 // Internal to the database module: the state behind a Connection, shared by
 // connection.cpp (queries) and copy.cpp (COPY streams).
 
-#include <libpq-fe.h>
+#include "db/libpq.h"
 
 #include <optional>
 #include <vector>
@@ -24,8 +24,8 @@ struct Connection::State {
   State(const State&) = delete;
   State& operator=(const State&) = delete;
   ~State() {
-    if (cancel != nullptr) PQfreeCancel(cancel);
-    if (conn != nullptr) PQfinish(conn);
+    if (cancel != nullptr) pq::PQfreeCancel(cancel);
+    if (conn != nullptr) pq::PQfinish(conn);
   }
 };
 

@@ -1,27 +1,29 @@
 #include "safedb/db/conninfo.h"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <memory>
+
+#include "db/libpq.h"
 
 namespace safedb::db {
 
 namespace {
 
-using Options = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+using Options = std::unique_ptr<PQconninfoOption, decltype(pq::PQconninfoFree)>;
 
 Result<Options> parse(const std::string& conninfo) {
+  if (Status loaded = pq::load(); !loaded) return loaded.error();
   char* message = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
+  PQconninfoOption* options = pq::PQconninfoParse(conninfo.c_str(), &message);
   if (options == nullptr) {
     std::string why = message ? message : "out of memory";
-    if (message) PQfreemem(message);
+    if (message) pq::PQfreemem(message);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
       why.pop_back();
     return Error::usage(fmt::format("connection string does not parse: {}", why));
   }
-  return Options(options, PQconninfoFree);
+  return Options(options, pq::PQconninfoFree);
 }
 
 std::string quote_value(std::string_view value) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "db/connection_state.h"
+#include "db/libpq.h"
 #include "db/pq_convert.h"
 
 namespace safedb::db {
@@ -11,18 +12,18 @@ namespace {
 // Reads every remaining result so that the session is ready for the next
 // statement, keeping the first error seen in `last_error`.
 void drain_results(PGconn* conn, std::optional<DbError>& last_error) {
-  while (PGresult* result = PQgetResult(conn)) {
-    const ExecStatusType status = PQresultStatus(result);
+  while (PGresult* result = pq::PQgetResult(conn)) {
+    const ExecStatusType status = pq::PQresultStatus(result);
     if (status == PGRES_COPY_OUT) {
       char* buffer = nullptr;
-      while (PQgetCopyData(conn, &buffer, 0) > 0)
-        PQfreemem(buffer);
+      while (pq::PQgetCopyData(conn, &buffer, 0) > 0)
+        pq::PQfreemem(buffer);
     } else if (status == PGRES_COPY_IN) {
-      PQputCopyEnd(conn, "unexpected COPY FROM STDIN");
+      pq::PQputCopyEnd(conn, "unexpected COPY FROM STDIN");
     } else if ((status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) && !last_error) {
       last_error = detail::error_from_result(result);
     }
-    PQclear(result);
+    pq::PQclear(result);
   }
 }
 
@@ -31,18 +32,18 @@ Status start_copy(PGconn* conn, std::optional<DbError>& last_error, std::string_
                   ExecStatusType expected) {
   last_error.reset();
   const std::string text(sql);
-  if (PQsendQuery(conn, text.c_str()) != 1) {
-    last_error = detail::error_from_message(PQerrorMessage(conn));
+  if (pq::PQsendQuery(conn, text.c_str()) != 1) {
+    last_error = detail::error_from_message(pq::PQerrorMessage(conn));
     return detail::exec_failure(*last_error);
   }
-  PGresult* first = PQgetResult(conn);
+  PGresult* first = pq::PQgetResult(conn);
   if (first == nullptr) {
-    last_error = detail::error_from_message(PQerrorMessage(conn));
+    last_error = detail::error_from_message(pq::PQerrorMessage(conn));
     return detail::exec_failure(*last_error);
   }
-  const ExecStatusType status = PQresultStatus(first);
+  const ExecStatusType status = pq::PQresultStatus(first);
   if (status == expected) {
-    PQclear(first);
+    pq::PQclear(first);
     return {};
   }
   if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) {
@@ -52,7 +53,7 @@ Status start_copy(PGconn* conn, std::optional<DbError>& last_error, std::string_
         "0A000", fmt::format("expected a COPY {} statement",
                              expected == PGRES_COPY_OUT ? "... TO STDOUT" : "... FROM STDIN"));
   }
-  PQclear(first);
+  pq::PQclear(first);
   drain_results(conn, last_error);
   return detail::exec_failure(*last_error);
 }
@@ -61,15 +62,15 @@ Status start_copy(PGconn* conn, std::optional<DbError>& last_error, std::string_
 // session is ready again.
 Result<std::int64_t> finish_copy(PGconn* conn, std::optional<DbError>& last_error) {
   std::int64_t rows = 0;
-  while (PGresult* result = PQgetResult(conn)) {
-    const ExecStatusType status = PQresultStatus(result);
+  while (PGresult* result = pq::PQgetResult(conn)) {
+    const ExecStatusType status = pq::PQresultStatus(result);
     if (status == PGRES_COMMAND_OK) {
-      const char* tuples = PQcmdTuples(result);
+      const char* tuples = pq::PQcmdTuples(result);
       if (tuples != nullptr && *tuples != '\0') rows = std::strtoll(tuples, nullptr, 10);
     } else if (status != PGRES_COPY_OUT && status != PGRES_COPY_IN && !last_error) {
       last_error = detail::error_from_result(result);
     }
-    PQclear(result);
+    pq::PQclear(result);
   }
   if (last_error) return detail::exec_failure(*last_error);
   return rows;
@@ -86,29 +87,29 @@ Result<std::int64_t> Connection::copy_out(std::string_view sql,
   bool stopped = false;
   for (;;) {
     char* buffer = nullptr;
-    const int length = PQgetCopyData(s.conn, &buffer, 0);
+    const int length = pq::PQgetCopyData(s.conn, &buffer, 0);
     if (length == -1) break;  // done; the final result follows
     if (length < 0) {
-      s.last_error = detail::error_from_message(PQerrorMessage(s.conn));
+      s.last_error = detail::error_from_message(pq::PQerrorMessage(s.conn));
       break;
     }
     bool keep_going = false;
     try {
       keep_going = sink(std::string_view(buffer, static_cast<std::size_t>(length)));
     } catch (...) {
-      PQfreemem(buffer);
+      pq::PQfreemem(buffer);
       cancel();
       drain_results(s.conn, s.last_error);
       throw;
     }
-    PQfreemem(buffer);
+    pq::PQfreemem(buffer);
     if (!keep_going) {
       // Cancelling is the only way to stop a COPY TO early; the rest is discarded.
       stopped = true;
       cancel();
       char* rest = nullptr;
-      while (PQgetCopyData(s.conn, &rest, 0) > 0)
-        PQfreemem(rest);
+      while (pq::PQgetCopyData(s.conn, &rest, 0) > 0)
+        pq::PQfreemem(rest);
       break;
     }
   }
@@ -135,20 +136,20 @@ Result<std::int64_t> Connection::copy_in(
       break;
     }
     if (!chunk.empty() &&
-        PQputCopyData(s.conn, chunk.data(), static_cast<int>(chunk.size())) != 1) {
-      s.last_error = detail::error_from_message(PQerrorMessage(s.conn));
+        pq::PQputCopyData(s.conn, chunk.data(), static_cast<int>(chunk.size())) != 1) {
+      s.last_error = detail::error_from_message(pq::PQerrorMessage(s.conn));
       break;
     }
     if (!*more) break;
   }
   if (failure) {
-    PQputCopyEnd(s.conn, failure->message().c_str());
+    pq::PQputCopyEnd(s.conn, failure->message().c_str());
     (void)finish_copy(s.conn, s.last_error);
     s.last_error = detail::client_error("57014", failure->message());
     return *failure;
   }
-  if (!s.last_error && PQputCopyEnd(s.conn, nullptr) != 1)
-    s.last_error = detail::error_from_message(PQerrorMessage(s.conn));
+  if (!s.last_error && pq::PQputCopyEnd(s.conn, nullptr) != 1)
+    s.last_error = detail::error_from_message(pq::PQerrorMessage(s.conn));
   return finish_copy(s.conn, s.last_error);
 }
 

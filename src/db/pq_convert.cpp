@@ -1,4 +1,5 @@
 #include "db/pq_convert.h"
+#include "db/libpq.h"
 
 #include <charconv>
 #include <cstdlib>
@@ -8,7 +9,7 @@ namespace safedb::db::detail {
 namespace {
 
 std::string field(const PGresult* result, int code) {
-  const char* value = PQresultErrorField(result, code);
+  const char* value = pq::PQresultErrorField(result, code);
   return value == nullptr ? std::string() : std::string(value);
 }
 
@@ -21,7 +22,7 @@ std::string trim_right(std::string_view text) {
 
 // The command tag's count: PQcmdTuples is "" for commands that report none.
 std::optional<std::int64_t> affected_rows(const PGresult* result) {
-  std::string_view count = PQcmdTuples(const_cast<PGresult*>(result));
+  std::string_view count = pq::PQcmdTuples(const_cast<PGresult*>(result));
   if (count.empty()) return std::nullopt;
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
@@ -48,7 +49,7 @@ DbError error_from_result(const PGresult* result) {
   std::string position = field(result, PG_DIAG_STATEMENT_POSITION);
   if (!position.empty()) error.position = std::atoi(position.c_str());
   // Errors libpq makes up itself (a broken connection) carry no fields.
-  if (error.message.empty()) error.message = first_line(PQresultErrorMessage(result));
+  if (error.message.empty()) error.message = first_line(pq::PQresultErrorMessage(result));
   if (error.severity.empty()) error.severity = "ERROR";
   return error;
 }
@@ -68,31 +69,31 @@ Notice notice_from_result(const PGresult* result) {
   notice.message = field(result, PG_DIAG_MESSAGE_PRIMARY);
   notice.detail = field(result, PG_DIAG_MESSAGE_DETAIL);
   notice.hint = field(result, PG_DIAG_MESSAGE_HINT);
-  if (notice.message.empty()) notice.message = first_line(PQresultErrorMessage(result));
+  if (notice.message.empty()) notice.message = first_line(pq::PQresultErrorMessage(result));
   return notice;
 }
 
 QueryResult query_result_from(const PGresult* result) {
   QueryResult out;
-  const int columns = PQnfields(result);
-  const int rows = PQntuples(result);
+  const int columns = pq::PQnfields(result);
+  const int rows = pq::PQntuples(result);
   out.columns.reserve(static_cast<std::size_t>(columns));
   for (int c = 0; c < columns; ++c)
-    out.columns.emplace_back(PQfname(result, c));
+    out.columns.emplace_back(pq::PQfname(result, c));
   out.rows.reserve(static_cast<std::size_t>(rows));
   for (int r = 0; r < rows; ++r) {
     std::vector<Cell>& row = out.rows.emplace_back();
     row.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
-      if (PQgetisnull(result, r, c)) {
+      if (pq::PQgetisnull(result, r, c)) {
         row.emplace_back(std::nullopt);
       } else {
-        row.emplace_back(std::string(PQgetvalue(result, r, c),
-                                     static_cast<std::size_t>(PQgetlength(result, r, c))));
+        row.emplace_back(std::string(pq::PQgetvalue(result, r, c),
+                                     static_cast<std::size_t>(pq::PQgetlength(result, r, c))));
       }
     }
   }
-  out.command_tag = PQcmdStatus(const_cast<PGresult*>(result));
+  out.command_tag = pq::PQcmdStatus(const_cast<PGresult*>(result));
   out.affected_rows = affected_rows(result);
   return out;
 }

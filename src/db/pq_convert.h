@@ -9,7 +9,7 @@
 // cannot be called from a signal handler. PQresultErrorField, a notice
 // receiver and a PGcancel prepared at connect time give all three.
 
-#include <libpq-fe.h>
+#include "db/libpq.h"
 
 #include <string>
 
@@ -36,7 +36,7 @@ std::string first_line(const char* message);
 std::string describe_target(const PGconn* conn);
 
 // Turns a failed connection attempt into one line naming the target and
-// saying what went wrong. REQUIRES: conn != nullptr, PQstatus(conn) == CONNECTION_BAD.
+// saying what went wrong. REQUIRES: conn != nullptr, pq::PQstatus(conn) == CONNECTION_BAD.
 Error connect_error(const PGconn* conn);
 
 // Checks a connection string before connecting; the error message never
