@@ -153,8 +153,11 @@ void Lexer::skip_item() {
     // {dolqdelim} opens a dollar quote; otherwise `$` is {param}'s first byte
     // or a token of its own ({dolqfailed} throws back all but the `$`).
     if (is_digit(c1)) {
-      ++pos_;  // {param}
-      skip_digits(is_digit, false);
+      // {param} is \$[0-9]+ in libpg_query's lexer: no underscores, so in
+      // `$6_1$$` the parameter is `$6` and `_1$$` an identifier.
+      ++pos_;
+      while (pos_ < text_.size() && is_digit(text_[pos_]))
+        ++pos_;
     } else if (!skip_dollar_quote()) {
       ++pos_;
     }

@@ -39,6 +39,7 @@ const char* const kTricky[] = {
     "SELECT 0x1F, 0o17, 0b101, 1_000, 0xae'x';",
     "SELECT $111E1$$1;\n",
     "SELECT 1_$$x$$, 0x1_$$y$$, 1._5, $1_$$z$$, 0x_1;",
+    "SELECT $6_1$$4_ ; SELECT $2_0;",  // a parameter takes no underscores
     "SELECT xe'x', bx'1', ux'1', u&x;",
     "SELECT 'x'\v; SELECT\f1;",
     "SELECT 1 \\gset\n\\echo 'a\nSELECT 2;",
