@@ -59,7 +59,6 @@ cp "$root"/tests/fuzz/corpus/* "$work/"
 mkdir -p "$artifacts"
 output="$build/fuzz-last.log"
 
-echo "fuzz: running fuzz_analyse for ${seconds}s on $(ls "$work" | wc -l) seed inputs ($jobs job(s))"
 fuzz_args=(-max_total_time="$seconds" -max_len=4096 -timeout=20 -rss_limit_mb=4096
            -dict="$root/tests/fuzz/sql.dict" -artifact_prefix="$artifacts/" -print_final_stats=1)
 if [ "$jobs" -gt 1 ]; then
@@ -77,6 +76,7 @@ if ! "$build/tests/fuzz/fuzz_analyse" "$root"/tests/fuzz/regressions/*.sql >"$re
   exit 1
 fi
 echo "fuzz: $(ls "$root"/tests/fuzz/regressions/*.sql | wc -l) regression inputs replayed"
+echo "fuzz: running fuzz_analyse for ${seconds}s on $(ls "$work" | wc -l) seed inputs ($jobs job(s))"
 
 status=0
 (cd "$build" && "$build/tests/fuzz/fuzz_analyse" "${fuzz_args[@]}" "$work") >"$output" 2>&1 ||

@@ -40,7 +40,7 @@ class JsonWriter {
 
   // The next value belongs to `name` (inside an object). Keys are safedb's
   // own names, plain ASCII: written as they are, without escaping.
-  void key(std::string_view name) {
+  [[gnu::always_inline]] void key(std::string_view name) {
     separate();
     put('"');
     put(name);
@@ -82,11 +82,11 @@ class JsonWriter {
  private:
   static constexpr std::size_t kBufferSize = 16 * 1024;
 
-  void put(char c) {
+  [[gnu::always_inline]] void put(char c) {
     if (used_ == kBufferSize) flush();
     buffer_[used_++] = c;
   }
-  void put(std::string_view s) {
+  [[gnu::always_inline]] void put(std::string_view s) {
     if (s.size() > kBufferSize - used_) {
       flush();
       if (s.size() > kBufferSize) return emit(s);
@@ -119,7 +119,7 @@ class JsonWriter {
     put(bracket);
   }
   // Comma and newline before an element; nothing after a key.
-  void separate() {
+  [[gnu::always_inline]] void separate() {
     if (after_key_) {
       after_key_ = false;
       return;

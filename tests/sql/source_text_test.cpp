@@ -70,6 +70,32 @@ TEST_CASE("psql meta-commands are opaque statements of their own", "[sql]") {
   CHECK(a->statements[5].kind == "SelectStmt");
 }
 
+TEST_CASE("a large file is analysed the same whether or not it holds meta-commands", "[sql]") {
+  // Files from 256 KiB up are lexed on a second thread while they are parsed;
+  // a meta-command found by the lexer makes the analyser parse them again.
+  std::string body;
+  for (int i = 0; body.size() < 300 * 1024; ++i)
+    body += "UPDATE accounts SET n = n + 1 WHERE id = " + std::to_string(i) + ";\n";
+  const std::string tail =
+      "-- safedb:ignore unbounded-delete emptied on purpose\nDELETE FROM staging;\n";
+  const std::string plain = body + tail;
+  const std::string with_meta = body + "\\set ON_ERROR_STOP on\n" + tail;
+  auto a = analyse_sql(plain);
+  auto b = analyse_sql(with_meta);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE(b->statements.size() == a->statements.size() + 1);
+  const Statement& meta = b->statements[b->statements.size() - 2];
+  CHECK(meta.kind == "PsqlMetaCommand");
+  for (const auto* analysis : {&*a, &*b}) {
+    const Statement& last = analysis->statements.back();
+    CHECK(last.kind == "DeleteStmt");
+    REQUIRE(last.findings.size() == 1);
+    CHECK(last.findings[0].suppressed_because == "emptied on purpose");
+  }
+  CHECK(a->statements.front().kind == "UpdateStmt");
+}
+
 TEST_CASE("a backslash inside a string is not a meta-command", "[sql]") {
   auto a = analyse_sql("SELECT '\\i not a command', E'\\\\c';");
   REQUIRE(a.ok());
