@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "content/row_pipeline.h"
 #include "safedb/crypto/hash.h"
 #include "safedb/util/sql_quote.h"
 
@@ -78,20 +79,31 @@ Result<std::vector<TableDigest>> list_tables(db::Connection& conn) {
 }
 
 Status hash_copy(db::Connection& conn, std::string_view copy_sql, TableDigest& digest,
-                 util::Progress& progress, const std::function<bool(std::string_view row)>& tee,
+                 util::Progress& progress, const std::function<bool(std::string_view rows)>& tee,
                  const std::string& tee_error) {
   crypto::MultisetHash hash;
   std::uint64_t bytes = 0;
+  // SHA-256 per row (and the tee's writes) run on the pipeline's thread, so
+  // that this one only reads the socket; `hash` and `bytes` are that
+  // thread's until finish() or abandon() returns.
+  detail::RowPipeline pipeline([&](const detail::RowBatch& batch) {
+    for (std::size_t i = 0; i < batch.rows(); ++i)
+      hash.add(batch.row(i));
+    bytes += batch.bytes.size();
+    return !tee || tee(batch.bytes);
+  });
   Result<std::int64_t> rows = conn.copy_out(
       copy_sql,
       [&](std::string_view row) {
-        hash.add(row);
-        bytes += row.size();
         progress.advance(row.size());
-        return !tee || tee(row);
+        return pipeline.add(row);
       },
       tee_error);
-  if (!rows) return rows.error();
+  if (!rows) {
+    pipeline.abandon();
+    return rows.error();
+  }
+  if (!pipeline.finish()) return Error(ExitCode::execution_failed, tee_error);
   digest.rows = hash.count();
   digest.bytes = bytes;
   digest.hash = hash.hex();

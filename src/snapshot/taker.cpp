@@ -240,19 +240,21 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
                           fmt::format("snapshot {}.{}", saved.digest.schema, saved.digest.name));
   Result<SavedOutput> pinned = pin_output(conn);
   if (!pinned) return snapshot_error(pinned.error().message());
+  // The tee runs on hash_copy's second thread; manifest_.bytes, too_big,
+  // write_error, the file and its hash are its own until hash_copy returns.
   Status hashed = content::hash_copy(
       conn, copy, saved.digest, progress,
-      [&](std::string_view row) {
-        manifest_.bytes += row.size();
+      [&](std::string_view some_rows) {
+        manifest_.bytes += some_rows.size();
         if (max_size_ && manifest_.bytes > *max_size_) {
           too_big = true;
           return false;
         }
-        if (std::fwrite(row.data(), 1, row.size(), open->file) != row.size()) {
+        if (std::fwrite(some_rows.data(), 1, some_rows.size(), open->file) != some_rows.size()) {
           write_error = fmt::format("cannot write {}: {}", open->path, std::strerror(errno));
           return false;
         }
-        file_hash.update(row);
+        file_hash.update(some_rows);
         return true;
       },
       "snapshot stopped");

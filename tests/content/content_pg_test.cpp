@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "safedb/content/content.h"
+#include "safedb/crypto/hash.h"
 #include "safedb/db/connection.h"
 #include "support/pg_cluster.h"
 
@@ -145,6 +146,50 @@ TEST_CASE("content digests agree on equal data in any order and any session sett
     REQUIRE(missing.size() == 3);
     CHECK(missing[1].table == "public.extra");
     CHECK(missing[1].what == "missing (0 rows expected)");
+  }
+}
+
+TEST_CASE("hash_copy of many rows is the multiset sum of each row's SHA-256, and its tee sees them",
+          "[pg][content]") {
+  db::Connection conn = connect(test::create_database());
+  REQUIRE(content::pin_text_output(conn));
+  run(conn,
+      "CREATE TABLE t AS SELECT g AS id, repeat(md5(g::text), g % 7) AS v FROM "
+      "generate_series(1, 60000) g");
+  const std::string sql = "COPY t TO STDOUT";
+  // The reference: every row hashed here, one at a time, as it arrives.
+  crypto::MultisetHash expected;
+  std::string all;
+  REQUIRE(conn.copy_out(sql, [&](std::string_view row) {
+    expected.add(row);
+    all += row;
+    return true;
+  }));
+  REQUIRE(all.size() > 4 * 1024 * 1024);  // many batches: hashed on the second thread
+
+  content::TableDigest digest;
+  util::Progress quiet;
+  std::string teed;
+  bool whole_rows = true;
+  REQUIRE(content::hash_copy(conn, sql, digest, quiet, [&](std::string_view rows) {
+    whole_rows = whole_rows && rows.ends_with('\n');
+    teed += rows;
+    return true;
+  }));
+  CHECK(digest.rows == 60000);
+  CHECK(digest.bytes == all.size());
+  CHECK(digest.hash == expected.hex());
+  CHECK(whole_rows);
+  CHECK(teed == all);
+
+  SECTION("a tee that stops fails the hash with its reason and the session stays usable") {
+    std::size_t calls = 0;
+    Status stopped = content::hash_copy(
+        conn, sql, digest, quiet, [&](std::string_view) { return ++calls < 3; }, "disk full");
+    REQUIRE_FALSE(stopped);
+    CHECK(stopped.error().message().find("disk full") != std::string::npos);
+    CHECK(calls == 3);
+    CHECK(conn.exec("SELECT 1"));
   }
 }
 

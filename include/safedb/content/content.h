@@ -52,12 +52,16 @@ std::span<const OutputSetting> text_output_settings();
 Result<std::vector<TableDigest>> list_tables(db::Connection& conn);
 
 // Streams `copy_sql` (a COPY ... TO STDOUT in text format) and hashes its
-// rows into `digest` (rows, bytes, hash), handing each row to `tee` too when
-// given (e.g. to write it to a file; returning false stops with an error
-// naming `tee_error`). REQUIRES: pin_text_output() ran on this session.
+// rows into `digest` (rows, bytes, hash), handing them to `tee` too when
+// given (e.g. to write them to a file; returning false stops with an error
+// naming `tee_error`). `tee` sees every byte once, in order, as runs of
+// whole rows (each with its newline), on a second thread while the next
+// rows arrive: it must not touch `conn`, and what it changes is the caller's
+// again once hash_copy() returns. REQUIRES: pin_text_output() ran on this
+// session.
 Status hash_copy(db::Connection& conn, std::string_view copy_sql, TableDigest& digest,
                  util::Progress& progress,
-                 const std::function<bool(std::string_view row)>& tee = {},
+                 const std::function<bool(std::string_view rows)>& tee = {},
                  const std::string& tee_error = "");
 
 // list_tables() with every table hashed: the content manifest of a database.
