@@ -1,10 +1,6 @@
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "safedb/crypto/hash.h"
@@ -92,14 +88,6 @@ std::string unsnapshottable(const sql::Statement& st) {
     return "what an opaque statement destroys cannot be known before it runs";
   return "";
 }
-
-struct Taker::Open {
-  std::string path;
-  std::FILE* file = nullptr;
-  ~Open() {
-    if (file != nullptr) std::fclose(file);
-  }
-};
 
 Taker::Taker(std::string folder, std::string run_id, db::TargetIdentity target,
              std::vector<int> statements, std::optional<std::uint64_t> max_size, bool progress)
@@ -226,14 +214,19 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
 
   // 4. Written to a file of its own, hashed on the way.
   std::error_code ec;
+  if (new_folders_.empty()) {
+    // The folders this run creates, deepest first: their names must be
+    // synced before COMMIT too.
+    for (fs::path p = folder_; !p.empty() && !fs::exists(p, ec); p = p.parent_path())
+      new_folders_.push_back(p.string());
+  }
   fs::create_directories(folder_, ec);
   saved.file = fmt::format("{}-{}.copy", st.index, manifest_.tables.size());
-  auto open = std::make_unique<Open>();
-  open->path = (fs::path(folder_) / saved.file).string();
-  open->file = std::fopen(open->path.c_str(), "wbx");
-  if (open->file == nullptr)
-    return snapshot_error(fmt::format("cannot create {}: {}", open->path, std::strerror(errno)));
-  crypto::Sha256Stream file_hash;
+  Result<std::unique_ptr<RowFile>> created =
+      RowFile::create((fs::path(folder_) / saved.file).string());
+  if (!created) return snapshot_error(created.error().message());
+  files_.push_back(std::move(*created));
+  RowFile& file = *files_.back();
   std::string write_error;
   bool too_big = false;
   util::Progress progress(stderr, progress_,
@@ -241,7 +234,7 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
   Result<SavedOutput> pinned = pin_output(conn);
   if (!pinned) return snapshot_error(pinned.error().message());
   // The tee runs on hash_copy's second thread; manifest_.bytes, too_big,
-  // write_error, the file and its hash are its own until hash_copy returns.
+  // write_error and the file are its own until hash_copy returns.
   Status hashed = content::hash_copy(
       conn, copy, saved.digest, progress,
       [&](std::string_view some_rows) {
@@ -250,20 +243,20 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
           too_big = true;
           return false;
         }
-        if (std::fwrite(some_rows.data(), 1, some_rows.size(), open->file) != some_rows.size()) {
-          write_error = fmt::format("cannot write {}: {}", open->path, std::strerror(errno));
+        if (Status written = file.append(some_rows); !written) {
+          write_error = written.error().message();
           return false;
         }
-        file_hash.update(some_rows);
         return true;
       },
       "snapshot stopped");
   progress.finish();
+  // The tail goes to the disk while the statement runs; before_commit() waits for it.
+  file.start_writeback();
   const std::optional<db::DbError> copy_error =
       hashed ? std::nullopt : std::optional<db::DbError>(conn.last_error());
   if (Status restored = restore_output(conn, *pinned); !restored && hashed)
     return snapshot_error(restored.error().message());
-  files_.push_back(std::move(open));
   if (too_big) {
     return refuse(
         fmt::format("the snapshot of statement #{} is larger than the policies allow "
@@ -272,7 +265,7 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
   }
   if (!write_error.empty()) return snapshot_error(write_error);
   if (copy_error) return copy_error;
-  saved.sha256 = crypto::to_hex(file_hash.finish());
+  saved.sha256 = file.finish_sha256();
   manifest_.tables.push_back(std::move(saved));
   return std::nullopt;
 }
@@ -280,15 +273,20 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
 std::optional<db::DbError> Taker::before_commit() {
   std::error_code ec;
   fs::create_directories(folder_, ec);
-  for (const auto& open : files_) {
-    if (std::fflush(open->file) != 0 || ::fsync(::fileno(open->file)) != 0)
-      return snapshot_error(fmt::format("cannot write {}: {}", open->path, std::strerror(errno)));
+  for (const auto& file : files_) {
+    if (Status synced = file->sync(); !synced) return snapshot_error(synced.error().message());
   }
   manifest_.created = util::format_utc(util::now_unix());
   const std::string text = to_json(manifest_).dump(2) + "\n";
   if (Status written = write_file_durably((fs::path(folder_) / "manifest.json").string(), text);
       !written) {
     return snapshot_error(written.error().message());
+  }
+  // write_file_durably() synced the run's folder; the folders above it that
+  // this run created need their new names synced too.
+  for (const std::string& created : new_folders_) {
+    if (Status synced = sync_folder(fs::path(created).parent_path().string()); !synced)
+      return snapshot_error(synced.error().message());
   }
   manifest_sha256_ = crypto::to_hex(crypto::sha256(text));
   saved_ = manifest_;

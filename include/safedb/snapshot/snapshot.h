@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +15,8 @@
 #include "safedb/util/result.h"
 
 namespace safedb::snapshot {
+
+class RowFile;  // snapshot/files.h
 
 // One table saved before one statement (docs/snapshots.md, manifest.json).
 struct SavedTable {
@@ -80,7 +81,6 @@ class Taker : public exec::StatementGuard {
   const std::string& folder() const { return folder_; }
 
  private:
-  struct Open;
   std::optional<db::DbError> refuse(std::string message);
   std::optional<db::DbError> save_table(db::Connection& conn, const sql::Statement& st,
                                         const sql::Destruction& d, const std::string& oid,
@@ -93,7 +93,8 @@ class Taker : public exec::StatementGuard {
   std::optional<std::uint64_t> max_size_;
   bool progress_ = false;
   Manifest manifest_;
-  std::vector<std::unique_ptr<Open>> files_;
+  std::vector<std::unique_ptr<RowFile>> files_;  // the row files of manifest_, open
+  std::vector<std::string> new_folders_;         // folder_ and the parents it created
   std::string blocked_;
   std::optional<Manifest> saved_;
   std::string manifest_sha256_;
