@@ -14,9 +14,6 @@
 namespace safedb::snapshot {
 namespace {
 
-// How much RowFile::append() lets pile up before starting its writeback.
-constexpr std::uint64_t kWritebackBytes = 4 * 1024 * 1024;
-
 Status sync_fd(int fd, const std::string& path) {
   if (::fsync(fd) != 0)
     return Error::input(fmt::format("cannot sync {}: {}", path, std::strerror(errno)));
@@ -55,49 +52,6 @@ Status sync_folder(const std::string& path) {
   Status synced = sync_fd(dir, path);
   ::close(dir);
   return synced;
-}
-
-Result<std::unique_ptr<RowFile>> RowFile::create(std::string path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) return Error::input(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-  return std::unique_ptr<RowFile>(new RowFile(std::move(path), fd));
-}
-
-RowFile::~RowFile() {
-  ::close(fd_);
-}
-
-Status RowFile::append(std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      return Error::input(fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
-    hash_.update(bytes.substr(0, static_cast<std::size_t>(n)));
-    size_ += static_cast<std::uint64_t>(n);
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  if (size_ - handed_to_disk_ >= kWritebackBytes) start_writeback();
-  return {};
-}
-
-void RowFile::start_writeback() {
-  if (size_ == handed_to_disk_) return;
-#ifdef __linux__
-  // Only a hint: the fsync in sync() is what makes the file durable and
-  // reports write errors, so a failure here changes nothing.
-  (void)::sync_file_range(fd_, static_cast<off_t>(handed_to_disk_),
-                          static_cast<off_t>(size_ - handed_to_disk_), SYNC_FILE_RANGE_WRITE);
-#endif
-  handed_to_disk_ = size_;
-}
-
-Status RowFile::sync() {
-  return sync_fd(fd_, path_);
-}
-
-std::string RowFile::finish_sha256() {
-  return crypto::to_hex(hash_.finish());
 }
 
 Result<SavedOutput> pin_output(db::Connection& conn) {

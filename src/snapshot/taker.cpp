@@ -9,6 +9,7 @@
 #include "safedb/util/utc_time.h"
 #include "snapshot/definition.h"
 #include "snapshot/files.h"
+#include "snapshot/row_file.h"
 
 namespace safedb::snapshot {
 namespace {
@@ -251,10 +252,11 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
       },
       "snapshot stopped");
   progress.finish();
-  // The tail goes to the disk while the statement runs; before_commit() waits for it.
-  file.start_writeback();
   const std::optional<db::DbError> copy_error =
       hashed ? std::nullopt : std::optional<db::DbError>(conn.last_error());
+  // The tail goes to the disk while the statement runs; before_commit() waits for it.
+  if (Status started = file.start_writeback(); !started && write_error.empty())
+    write_error = started.error().message();
   if (Status restored = restore_output(conn, *pinned); !restored && hashed)
     return snapshot_error(restored.error().message());
   if (too_big) {

@@ -16,7 +16,7 @@
 
 namespace safedb::snapshot {
 
-class RowFile;  // snapshot/files.h
+class RowFile;  // snapshot/row_file.h
 
 // One table saved before one statement (docs/snapshots.md, manifest.json).
 struct SavedTable {
