@@ -16,6 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// What the COPY of a snapshot reports when the snapshot stopped it.
+constexpr const char* kStopped = "snapshot stopped";
+
 db::DbError snapshot_error(std::string message, std::string hint = "") {
   db::DbError e;
   e.severity = "ERROR";
@@ -191,7 +194,12 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
     saved.key.push_back(row[0].value_or(""));
 
   // 3. The rows: those the statement touches when its predicate can be
-  //    evaluated again here, else the whole table.
+  //    evaluated again here, else the whole table; in binary format when
+  //    every type allows it (the server's binary output is the cheaper).
+  Result<content::CopyFormat> format = saved_format(conn, oid);
+  if (!format) return conn.last_error();
+  saved.format = *format;
+  const char* options = saved.format == content::CopyFormat::binary ? " (FORMAT binary)" : "";
   const bool rows = d.kind == sql::Destruction::Kind::rows;
   std::string copy;
   if (rows && !d.where.empty()) {
@@ -201,16 +209,16 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
     std::string list;
     for (const std::string& c : plain_columns)
       list += (list.empty() ? "" : ", ") + qualifier + "." + c;
-    copy = fmt::format("COPY (SELECT {} FROM {}{} {} WHERE {}\n) TO STDOUT", list,
-                       d.only ? "ONLY " : "", d.relation, d.alias, d.where);
+    copy = fmt::format("COPY (SELECT {} FROM {}{} {} WHERE {}\n) TO STDOUT{}", list,
+                       d.only ? "ONLY " : "", d.relation, d.alias, d.where, options);
   } else {
     saved.scope = "table";
     saved.note = rows ? d.whole_because : "";
     std::string list;
     for (const std::string& c : plain_columns)
       list += (list.empty() ? "" : ", ") + c;
-    copy = fmt::format("COPY (SELECT {} FROM {}{}) TO STDOUT", list.empty() ? "" : list,
-                       d.only ? "ONLY " : "", sql_name);
+    copy = fmt::format("COPY (SELECT {} FROM {}{}) TO STDOUT{}", list.empty() ? "" : list,
+                       d.only ? "ONLY " : "", sql_name, options);
   }
 
   // 4. Written to a file of its own, hashed on the way.
@@ -237,7 +245,7 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
   // The tee runs on hash_copy's second thread; manifest_.bytes, too_big,
   // write_error and the file are its own until hash_copy returns.
   Status hashed = content::hash_copy(
-      conn, copy, saved.digest, progress,
+      conn, copy, saved.format, saved.digest, progress,
       [&](std::string_view some_rows) {
         manifest_.bytes += some_rows.size();
         if (max_size_ && manifest_.bytes > *max_size_) {
@@ -250,10 +258,15 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
         }
         return true;
       },
-      "snapshot stopped");
+      kStopped);
   progress.finish();
-  const std::optional<db::DbError> copy_error =
-      hashed ? std::nullopt : std::optional<db::DbError>(conn.last_error());
+  std::optional<db::DbError> copy_error;
+  if (!hashed) {
+    // The server's report, unless the stop was safedb's own (hash_copy says why).
+    copy_error = conn.last_error();
+    if (!copy_error || copy_error->message == kStopped)
+      copy_error = snapshot_error(hashed.error().message());
+  }
   // The tail goes to the disk while the statement runs; before_commit() waits for it.
   if (Status started = file.start_writeback(); !started && write_error.empty())
     write_error = started.error().message();

@@ -29,9 +29,10 @@ struct SavedTable {
   std::string column;            // SQL name of the column, for "column"
   content::TableDigest digest;   // schema, name, columns, row count, content hash
   std::vector<std::string> key;  // SQL names of the primary key columns; empty: none
-  std::string file;              // the rows as COPY text, within the snapshot folder
-  std::string sha256;            // of that file
-  nlohmann::json definition;     // the table's definition (snapshot/definition.h)
+  std::string file;              // the rows as COPY output, within the snapshot folder
+  content::CopyFormat format = content::CopyFormat::text;  // of the file and of digest.hash
+  std::string sha256;                                      // of that file
+  nlohmann::json definition;  // the table's definition (snapshot/definition.h)
 };
 
 // What a run saved: snapshots/<run-id>/manifest.json.
