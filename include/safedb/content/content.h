@@ -64,10 +64,10 @@ enum class CopyFormat { text, binary };
 //
 // `tee`, when given, sees every byte COPY sent once, in order, in runs of
 // whole rows (e.g. to write them to a file; returning false stops with an
-// error naming `tee_error`). It runs on a second thread while the next rows
-// arrive: it must not touch `conn`, and what it changes is the caller's
-// again once hash_copy() returns. REQUIRES: pin_text_output() ran on this
-// session, or the same settings are in effect.
+// error naming `tee_error`). It may run on a second thread while the next
+// rows arrive: it must not touch `conn`, and what it changes is the
+// caller's again once hash_copy() returns. REQUIRES: pin_text_output() ran
+// on this session, or the same settings are in effect.
 Status hash_copy(db::Connection& conn, std::string_view copy_sql, CopyFormat format,
                  TableDigest& digest, util::Progress& progress,
                  const std::function<bool(std::string_view rows)>& tee = {},
