@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     content::TableDigest digest;
     util::Progress quiet;
     start = Clock::now();
-    if (Status s = content::hash_copy(*conn, sql, digest, quiet); !s) {
+    if (Status s = content::hash_copy(*conn, sql, content::CopyFormat::text, digest, quiet); !s) {
       std::fprintf(stderr, "%s\n", s.error().message().c_str());
       return 2;
     }

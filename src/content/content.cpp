@@ -4,7 +4,10 @@
 #include <fmt/ranges.h>
 
 #include <map>
+#include <optional>
 
+#include "content/copy_binary.h"
+#include "content/row_pipeline.h"
 #include "safedb/crypto/hash.h"
 #include "safedb/util/sql_quote.h"
 
@@ -77,21 +80,50 @@ Result<std::vector<TableDigest>> list_tables(db::Connection& conn) {
   return tables;
 }
 
-Status hash_copy(db::Connection& conn, std::string_view copy_sql, TableDigest& digest,
-                 util::Progress& progress, const std::function<bool(std::string_view row)>& tee,
+Status hash_copy(db::Connection& conn, std::string_view copy_sql, CopyFormat format,
+                 TableDigest& digest, util::Progress& progress,
+                 const std::function<bool(std::string_view rows)>& tee,
                  const std::string& tee_error) {
   crypto::MultisetHash hash;
   std::uint64_t bytes = 0;
+  detail::BinaryTuples tuples;
+  std::optional<Error> malformed;
+  // SHA-256 per row (and the tee's writes) run on the pipeline's thread, so
+  // that this one only reads the socket; `hash`, `bytes`, `tuples` and
+  // `malformed` are that thread's until finish() or abandon() returns.
+  detail::RowPipeline pipeline([&](const detail::RowBatch& batch) {
+    if (format == CopyFormat::text) {
+      for (std::size_t i = 0; i < batch.rows(); ++i)
+        hash.add(batch.row(i));
+    } else if (Status split = tuples.feed(batch.bytes, [&](std::string_view t) { hash.add(t); });
+               !split) {
+      malformed = split.error();
+      return false;
+    }
+    bytes += batch.bytes.size();
+    return !tee || tee(batch.bytes);
+  });
   Result<std::int64_t> rows = conn.copy_out(
       copy_sql,
       [&](std::string_view row) {
-        hash.add(row);
-        bytes += row.size();
         progress.advance(row.size());
-        return !tee || tee(row);
+        return pipeline.add(row);
       },
       tee_error);
-  if (!rows) return rows.error();
+  if (!rows) {
+    pipeline.abandon();
+    return malformed ? *malformed : rows.error();
+  }
+  const bool consumed = pipeline.finish();
+  if (malformed) return *malformed;
+  if (!consumed) return Error(ExitCode::execution_failed, tee_error);
+  if (format == CopyFormat::binary) {
+    if (Status ended = tuples.finish(); !ended) return ended;
+  }
+  if (*rows != hash.count()) {
+    return Error(ExitCode::execution_failed,
+                 fmt::format("COPY sent {} rows but {} were hashed", *rows, hash.count()));
+  }
   digest.rows = hash.count();
   digest.bytes = bytes;
   digest.hash = hash.hex();
@@ -102,7 +134,8 @@ Result<std::vector<TableDigest>> digest_database(db::Connection& conn, util::Pro
   Result<std::vector<TableDigest>> tables = list_tables(conn);
   if (!tables) return tables;
   for (TableDigest& t : *tables) {
-    if (Status s = hash_copy(conn, fmt::format("COPY {} TO STDOUT", t.sql_name()), t, progress);
+    if (Status s = hash_copy(conn, fmt::format("COPY {} TO STDOUT", t.sql_name()), CopyFormat::text,
+                             t, progress);
         !s) {
       return s.error().within(fmt::format("cannot read table {}", t.qualified()));
     }

@@ -186,6 +186,27 @@ const json* sequence_of(const json& d, const std::string& column) {
 
 }  // namespace
 
+Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid) {
+  Result<db::QueryResult> r = query(conn, fmt::format(R"sql(
+    WITH RECURSIVE types(oid) AS (
+      SELECT a.atttypid FROM pg_attribute a
+       WHERE a.attrelid = {} AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+      UNION
+      SELECT inside.oid FROM types JOIN pg_type t ON t.oid = types.oid,
+        LATERAL (SELECT t.typelem WHERE t.typelem <> 0
+                 UNION ALL SELECT t.typbasetype WHERE t.typbasetype <> 0
+                 UNION ALL SELECT a.atttypid FROM pg_attribute a
+                            WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                 UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = t.oid)
+          AS inside(oid))
+    SELECT coalesce(bool_and(t.typsend::oid <> 0 AND t.typreceive::oid <> 0 AND t.typtype <> 'm'),
+                    true)
+      FROM types JOIN pg_type t ON t.oid = types.oid)sql",
+                                                      oid));
+  if (!r) return r.error();
+  return cell(*r, 0, 0) == "t" ? content::CopyFormat::binary : content::CopyFormat::text;
+}
+
 std::string column_sql(const json& d, const json& c) {
   std::string out = str(c, "name") + " " + str(c, "type");
   if (!str(c, "collation").empty()) out += " COLLATE " + str(c, "collation");

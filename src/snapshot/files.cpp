@@ -43,12 +43,15 @@ Status write_file_durably(const std::string& path, const std::string& text) {
   if (!synced) return synced;
   if (::rename(temp.c_str(), path.c_str()) != 0)
     return Error::input(fmt::format("cannot rename {}: {}", temp, std::strerror(errno)));
-  const std::string folder = std::filesystem::path(path).parent_path().string();
-  const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return Error::input(fmt::format("cannot open {}: {}", folder, std::strerror(errno)));
-  Status dir_synced = sync_fd(dir, folder);
+  return sync_folder(std::filesystem::path(path).parent_path().string());
+}
+
+Status sync_folder(const std::string& path) {
+  const int dir = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return Error::input(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  Status synced = sync_fd(dir, path);
   ::close(dir);
-  return dir_synced;
+  return synced;
 }
 
 Result<SavedOutput> pin_output(db::Connection& conn) {

@@ -14,7 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kFormatVersion = 1;
+// Version 2 added each table's "format"; version 1 files are all text.
+constexpr int kFormatVersion = 2;
 
 Error damaged(const std::string& what) {
   return {ExitCode::no, what};
@@ -35,6 +36,7 @@ json to_json(const Manifest& m) {
                       {"table", content::to_json(t.digest)},
                       {"key", t.key},
                       {"file", t.file},
+                      {"format", t.format == content::CopyFormat::binary ? "binary" : "text"},
                       {"sha256", t.sha256},
                       {"definition", t.definition}});
   }
@@ -53,8 +55,9 @@ json to_json(const Manifest& m) {
 
 Result<Manifest> manifest_from_json(const json& v) {
   try {
-    if (!v.is_object() || v.value("version", 0) != kFormatVersion)
-      return Error::input("not a version 1 snapshot manifest");
+    const int version = v.is_object() ? v.value("version", 0) : 0;
+    if (version != 1 && version != kFormatVersion)
+      return Error::input("not a version 1 or 2 snapshot manifest");
     Manifest m;
     m.run_id = v.at("run_id").get<std::string>();
     m.created = v.at("created").get<std::string>();
@@ -79,6 +82,10 @@ Result<Manifest> manifest_from_json(const json& v) {
       s.digest = std::move(*digest);
       s.key = t.at("key").get<std::vector<std::string>>();
       s.file = t.at("file").get<std::string>();
+      const std::string format = version == 1 ? "text" : t.at("format").get<std::string>();
+      if (format != "text" && format != "binary")
+        return Error::input(fmt::format("table format \"{}\" is neither text nor binary", format));
+      s.format = format == "binary" ? content::CopyFormat::binary : content::CopyFormat::text;
       s.sha256 = t.at("sha256").get<std::string>();
       s.definition = t.at("definition");
       if (s.file.find('/') != std::string::npos || s.file.starts_with("."))

@@ -37,6 +37,11 @@ std::string list(const std::vector<std::string>& names, std::string_view prefix 
   return out;
 }
 
+// The options of a COPY that reads or writes `t`'s row file format.
+const char* copy_options(const SavedTable& t) {
+  return t.format == content::CopyFormat::binary ? " (FORMAT binary)" : "";
+}
+
 const json* column_definition(const SavedTable& t) {
   if (!t.definition.contains("columns") || !t.definition["columns"].is_array()) return nullptr;
   for (const json& c : t.definition["columns"]) {
@@ -318,15 +323,17 @@ Status Restorer::prepare(db::Connection& conn, const db::TargetIdentity& identit
     if (!in) return Error::input(fmt::format("{}/{}: cannot read it", folder_, t.file));
     util::Progress progress(stderr, options_.progress, "load " + t.digest.qualified(),
                             t.digest.bytes);
-    Result<std::int64_t> loaded = conn.copy_in(
-        fmt::format("COPY {} FROM STDIN", e.temp), [&](std::string& chunk) -> Result<bool> {
-          chunk.resize(1 << 16);
-          in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-          chunk.resize(static_cast<std::size_t>(in.gcount()));
-          progress.advance(chunk.size());
-          if (in.bad()) return Error::input(fmt::format("{}/{}: read error", folder_, t.file));
-          return !chunk.empty();
-        });
+    Result<std::int64_t> loaded =
+        conn.copy_in(fmt::format("COPY {} FROM STDIN{}", e.temp, copy_options(t)),
+                     [&](std::string& chunk) -> Result<bool> {
+                       chunk.resize(1 << 16);
+                       in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+                       chunk.resize(static_cast<std::size_t>(in.gcount()));
+                       progress.advance(chunk.size());
+                       if (in.bad())
+                         return Error::input(fmt::format("{}/{}: read error", folder_, t.file));
+                       return !chunk.empty();
+                     });
     if (!loaded) return loaded.error().within(fmt::format("cannot load {}/{}", folder_, t.file));
     if (*loaded != t.digest.rows) {
       return Error(ExitCode::no, fmt::format("{}/{}: {} rows loaded, the manifest says {}", folder_,
@@ -348,15 +355,17 @@ json Restorer::verify(db::Connection& conn) {
                    {"restored_into", e.target},
                    {"rows", t.digest.rows}};
     const bool by_key = !e.whole && !t.key.empty();
+    // Hashed the way the snapshot was: in its format, as the columns' types are now.
     const std::string query =
         by_key ? fmt::format(
                      "COPY (SELECT {} FROM {} AS t WHERE EXISTS (SELECT 1 FROM {} AS s "
-                     "WHERE {})) TO STDOUT",
-                     C, e.target, e.temp, match)
-               : fmt::format("COPY (SELECT {} FROM {} AS t) TO STDOUT", C, e.target);
+                     "WHERE {})) TO STDOUT{}",
+                     C, e.target, e.temp, match, copy_options(t))
+               : fmt::format("COPY (SELECT {} FROM {} AS t) TO STDOUT{}", C, e.target,
+                             copy_options(t));
     content::TableDigest now;
     util::Progress quiet;
-    if (Status hashed = content::hash_copy(conn, query, now, quiet); !hashed) {
+    if (Status hashed = content::hash_copy(conn, query, t.format, now, quiet); !hashed) {
       result["result"] = "not compared";
       result["why"] = hashed.error().message();
       ok_ = false;

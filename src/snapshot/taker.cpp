@@ -1,10 +1,6 @@
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "safedb/crypto/hash.h"
@@ -13,11 +9,15 @@
 #include "safedb/util/utc_time.h"
 #include "snapshot/definition.h"
 #include "snapshot/files.h"
+#include "snapshot/row_file.h"
 
 namespace safedb::snapshot {
 namespace {
 
 namespace fs = std::filesystem;
+
+// What the COPY of a snapshot reports when the snapshot stopped it.
+constexpr const char* kStopped = "snapshot stopped";
 
 db::DbError snapshot_error(std::string message, std::string hint = "") {
   db::DbError e;
@@ -92,14 +92,6 @@ std::string unsnapshottable(const sql::Statement& st) {
     return "what an opaque statement destroys cannot be known before it runs";
   return "";
 }
-
-struct Taker::Open {
-  std::string path;
-  std::FILE* file = nullptr;
-  ~Open() {
-    if (file != nullptr) std::fclose(file);
-  }
-};
 
 Taker::Taker(std::string folder, std::string run_id, db::TargetIdentity target,
              std::vector<int> statements, std::optional<std::uint64_t> max_size, bool progress)
@@ -202,7 +194,12 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
     saved.key.push_back(row[0].value_or(""));
 
   // 3. The rows: those the statement touches when its predicate can be
-  //    evaluated again here, else the whole table.
+  //    evaluated again here, else the whole table; in binary format when
+  //    every type allows it (the server's binary output is the cheaper).
+  Result<content::CopyFormat> format = saved_format(conn, oid);
+  if (!format) return conn.last_error();
+  saved.format = *format;
+  const char* options = saved.format == content::CopyFormat::binary ? " (FORMAT binary)" : "";
   const bool rows = d.kind == sql::Destruction::Kind::rows;
   std::string copy;
   if (rows && !d.where.empty()) {
@@ -212,56 +209,69 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
     std::string list;
     for (const std::string& c : plain_columns)
       list += (list.empty() ? "" : ", ") + qualifier + "." + c;
-    copy = fmt::format("COPY (SELECT {} FROM {}{} {} WHERE {}\n) TO STDOUT", list,
-                       d.only ? "ONLY " : "", d.relation, d.alias, d.where);
+    copy = fmt::format("COPY (SELECT {} FROM {}{} {} WHERE {}\n) TO STDOUT{}", list,
+                       d.only ? "ONLY " : "", d.relation, d.alias, d.where, options);
   } else {
     saved.scope = "table";
     saved.note = rows ? d.whole_because : "";
     std::string list;
     for (const std::string& c : plain_columns)
       list += (list.empty() ? "" : ", ") + c;
-    copy = fmt::format("COPY (SELECT {} FROM {}{}) TO STDOUT", list.empty() ? "" : list,
-                       d.only ? "ONLY " : "", sql_name);
+    copy = fmt::format("COPY (SELECT {} FROM {}{}) TO STDOUT{}", list.empty() ? "" : list,
+                       d.only ? "ONLY " : "", sql_name, options);
   }
 
   // 4. Written to a file of its own, hashed on the way.
   std::error_code ec;
+  if (new_folders_.empty()) {
+    // The folders this run creates, deepest first: their names must be
+    // synced before COMMIT too.
+    for (fs::path p = folder_; !p.empty() && !fs::exists(p, ec); p = p.parent_path())
+      new_folders_.push_back(p.string());
+  }
   fs::create_directories(folder_, ec);
   saved.file = fmt::format("{}-{}.copy", st.index, manifest_.tables.size());
-  auto open = std::make_unique<Open>();
-  open->path = (fs::path(folder_) / saved.file).string();
-  open->file = std::fopen(open->path.c_str(), "wbx");
-  if (open->file == nullptr)
-    return snapshot_error(fmt::format("cannot create {}: {}", open->path, std::strerror(errno)));
-  crypto::Sha256Stream file_hash;
+  Result<std::unique_ptr<RowFile>> created =
+      RowFile::create((fs::path(folder_) / saved.file).string());
+  if (!created) return snapshot_error(created.error().message());
+  files_.push_back(std::move(*created));
+  RowFile& file = *files_.back();
   std::string write_error;
   bool too_big = false;
   util::Progress progress(stderr, progress_,
                           fmt::format("snapshot {}.{}", saved.digest.schema, saved.digest.name));
   Result<SavedOutput> pinned = pin_output(conn);
   if (!pinned) return snapshot_error(pinned.error().message());
+  // The tee runs on hash_copy's second thread; manifest_.bytes, too_big,
+  // write_error and the file are its own until hash_copy returns.
   Status hashed = content::hash_copy(
-      conn, copy, saved.digest, progress,
-      [&](std::string_view row) {
-        manifest_.bytes += row.size();
+      conn, copy, saved.format, saved.digest, progress,
+      [&](std::string_view some_rows) {
+        manifest_.bytes += some_rows.size();
         if (max_size_ && manifest_.bytes > *max_size_) {
           too_big = true;
           return false;
         }
-        if (std::fwrite(row.data(), 1, row.size(), open->file) != row.size()) {
-          write_error = fmt::format("cannot write {}: {}", open->path, std::strerror(errno));
+        if (Status written = file.append(some_rows); !written) {
+          write_error = written.error().message();
           return false;
         }
-        file_hash.update(row);
         return true;
       },
-      "snapshot stopped");
+      kStopped);
   progress.finish();
-  const std::optional<db::DbError> copy_error =
-      hashed ? std::nullopt : std::optional<db::DbError>(conn.last_error());
+  std::optional<db::DbError> copy_error;
+  if (!hashed) {
+    // The server's report, unless the stop was safedb's own (hash_copy says why).
+    copy_error = conn.last_error();
+    if (!copy_error || copy_error->message == kStopped)
+      copy_error = snapshot_error(hashed.error().message());
+  }
+  // The tail goes to the disk while the statement runs; before_commit() waits for it.
+  if (Status started = file.start_writeback(); !started && write_error.empty())
+    write_error = started.error().message();
   if (Status restored = restore_output(conn, *pinned); !restored && hashed)
     return snapshot_error(restored.error().message());
-  files_.push_back(std::move(open));
   if (too_big) {
     return refuse(
         fmt::format("the snapshot of statement #{} is larger than the policies allow "
@@ -270,7 +280,7 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
   }
   if (!write_error.empty()) return snapshot_error(write_error);
   if (copy_error) return copy_error;
-  saved.sha256 = crypto::to_hex(file_hash.finish());
+  saved.sha256 = file.finish_sha256();
   manifest_.tables.push_back(std::move(saved));
   return std::nullopt;
 }
@@ -278,15 +288,20 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
 std::optional<db::DbError> Taker::before_commit() {
   std::error_code ec;
   fs::create_directories(folder_, ec);
-  for (const auto& open : files_) {
-    if (std::fflush(open->file) != 0 || ::fsync(::fileno(open->file)) != 0)
-      return snapshot_error(fmt::format("cannot write {}: {}", open->path, std::strerror(errno)));
+  for (const auto& file : files_) {
+    if (Status synced = file->sync(); !synced) return snapshot_error(synced.error().message());
   }
   manifest_.created = util::format_utc(util::now_unix());
   const std::string text = to_json(manifest_).dump(2) + "\n";
   if (Status written = write_file_durably((fs::path(folder_) / "manifest.json").string(), text);
       !written) {
     return snapshot_error(written.error().message());
+  }
+  // write_file_durably() synced the run's folder; the folders above it that
+  // this run created need their new names synced too.
+  for (const std::string& created : new_folders_) {
+    if (Status synced = sync_folder(fs::path(created).parent_path().string()); !synced)
+      return snapshot_error(synced.error().message());
   }
   manifest_sha256_ = crypto::to_hex(crypto::sha256(text));
   saved_ = manifest_;

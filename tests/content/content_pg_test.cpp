@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "safedb/content/content.h"
+#include "safedb/crypto/hash.h"
 #include "safedb/db/connection.h"
 #include "support/pg_cluster.h"
 
@@ -145,6 +146,113 @@ TEST_CASE("content digests agree on equal data in any order and any session sett
     REQUIRE(missing.size() == 3);
     CHECK(missing[1].table == "public.extra");
     CHECK(missing[1].what == "missing (0 rows expected)");
+  }
+}
+
+TEST_CASE("hash_copy of many rows is the multiset sum of each row's SHA-256, and its tee sees them",
+          "[pg][content]") {
+  db::Connection conn = connect(test::create_database());
+  REQUIRE(content::pin_text_output(conn));
+  run(conn,
+      "CREATE TABLE t AS SELECT g AS id, repeat(md5(g::text), g % 7) AS v FROM "
+      "generate_series(1, 60000) g");
+  const std::string sql = "COPY t TO STDOUT";
+  // The reference: every row hashed here, one at a time, as it arrives.
+  crypto::MultisetHash expected;
+  std::string all;
+  REQUIRE(conn.copy_out(sql, [&](std::string_view row) {
+    expected.add(row);
+    all += row;
+    return true;
+  }));
+  REQUIRE(all.size() > 4 * 1024 * 1024);  // many batches: hashed on the second thread
+
+  content::TableDigest digest;
+  util::Progress quiet;
+  std::string teed;
+  bool whole_rows = true;
+  REQUIRE(content::hash_copy(conn, sql, content::CopyFormat::text, digest, quiet,
+                             [&](std::string_view rows) {
+                               whole_rows = whole_rows && rows.ends_with('\n');
+                               teed += rows;
+                               return true;
+                             }));
+  CHECK(digest.rows == 60000);
+  CHECK(digest.bytes == all.size());
+  CHECK(digest.hash == expected.hex());
+  CHECK(whole_rows);
+  CHECK(teed == all);
+
+  SECTION("a tee that stops fails the hash with its reason and the session stays usable") {
+    std::size_t calls = 0;
+    Status stopped = content::hash_copy(
+        conn, sql, content::CopyFormat::text, digest, quiet,
+        [&](std::string_view) { return ++calls < 3; }, "disk full");
+    REQUIRE_FALSE(stopped);
+    CHECK(stopped.error().message().find("disk full") != std::string::npos);
+    CHECK(calls == 3);
+    CHECK(conn.exec("SELECT 1"));
+  }
+}
+
+TEST_CASE("a binary COPY hashes each tuple, and equal data hashes equal in any order and session",
+          "[pg][content]") {
+  db::Connection a = connect(test::create_database());
+  db::Connection b = connect(test::create_database());
+  const char* schema =
+      "CREATE TYPE pair AS (x int, y text); CREATE DOMAIN positive AS numeric CHECK (VALUE > 0);"
+      "CREATE TABLE m (id int, at timestamptz, f float8, n positive, tags text[], p pair, "
+      "r int4range, j jsonb, note text)";
+  const char* rows =
+      "SELECT g, '2026-01-01 00:00+00'::timestamptz + g * interval '1 hour', g / 3.0, g * 1.5,"
+      " ARRAY['t' || g, NULL], ROW(g, 'y' || g)::pair, int4range(g, g + 10),"
+      " jsonb_build_object('k', g), CASE WHEN g % 5 = 0 THEN NULL ELSE repeat('n', g % 90) END";
+  run(a, schema);
+  run(b, schema);
+  run(a, std::string("SET TimeZone = 'Asia/Tokyo'; INSERT INTO m ") + rows +
+             " FROM generate_series(1, 20000) g");
+  run(b, std::string("INSERT INTO m ") + rows + " FROM generate_series(20000, 1, -1) g");
+  run(a, "SET TimeZone = 'America/New_York'; SET DateStyle = 'SQL, DMY'");
+  REQUIRE(content::pin_text_output(b));
+  const std::string sql = "COPY m TO STDOUT (FORMAT binary)";
+
+  // The reference, from COPY's messages: the first starts with the 19-byte
+  // header, each holds one tuple, the last is the 2-byte trailer.
+  crypto::MultisetHash expected;
+  std::vector<std::string> messages;
+  REQUIRE(b.copy_out(sql, [&](std::string_view m) {
+    messages.emplace_back(m);
+    return true;
+  }));
+  REQUIRE(messages.size() == 20001);
+  REQUIRE(messages.back() == std::string("\xff\xff"));
+  for (std::size_t i = 0; i + 1 < messages.size(); ++i)
+    expected.add(std::string_view(messages[i]).substr(i == 0 ? 19 : 0));
+
+  util::Progress quiet;
+  content::TableDigest da;
+  content::TableDigest db_;
+  REQUIRE(content::hash_copy(a, sql, content::CopyFormat::binary, da, quiet));
+  REQUIRE(content::hash_copy(b, sql, content::CopyFormat::binary, db_, quiet));
+  CHECK(db_.rows == 20000);
+  CHECK(db_.hash == expected.hex());
+  CHECK(da.hash == db_.hash);
+  CHECK(da.bytes == db_.bytes);
+
+  SECTION("one changed value changes the hash") {
+    run(b, "UPDATE m SET note = note || '.' WHERE id = 7");
+    content::TableDigest changed;
+    REQUIRE(content::hash_copy(b, sql, content::CopyFormat::binary, changed, quiet));
+    CHECK(changed.rows == 20000);
+    CHECK(changed.hash != da.hash);
+  }
+  SECTION("text output read as binary is refused") {
+    content::TableDigest wrong;
+    Status refused =
+        content::hash_copy(b, "COPY m TO STDOUT", content::CopyFormat::binary, wrong, quiet);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message().find("binary COPY output is malformed") != std::string::npos);
+    CHECK(b.exec("SELECT 1"));
   }
 }
 

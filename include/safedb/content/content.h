@@ -16,14 +16,14 @@
 namespace safedb::content {
 
 // What a table held at one moment, as a content hash over the rows COPY
-// prints in text format (see crypto::MultisetHash): equal digests mean equal
-// multisets of rows, in whatever order the server returns them.
+// prints (see crypto::MultisetHash and hash_copy()): equal digests mean
+// equal multisets of rows, in whatever order the server returns them.
 struct TableDigest {
   std::string schema;
   std::string name;
   std::vector<std::string> columns;  // "name type" of each column COPY prints, in order
   std::int64_t rows = 0;
-  std::uint64_t bytes = 0;  // of the COPY text
+  std::uint64_t bytes = 0;  // of the COPY output
   std::string hash;         // 64 hex digits
 
   std::string qualified() const;  // schema.name as people read it (unquoted)
@@ -51,13 +51,26 @@ std::span<const OutputSetting> text_output_settings();
 // Sorted by schema, then name.
 Result<std::vector<TableDigest>> list_tables(db::Connection& conn);
 
-// Streams `copy_sql` (a COPY ... TO STDOUT in text format) and hashes its
-// rows into `digest` (rows, bytes, hash), handing each row to `tee` too when
-// given (e.g. to write it to a file; returning false stops with an error
-// naming `tee_error`). REQUIRES: pin_text_output() ran on this session.
-Status hash_copy(db::Connection& conn, std::string_view copy_sql, TableDigest& digest,
-                 util::Progress& progress,
-                 const std::function<bool(std::string_view row)>& tee = {},
+// The format of a COPY: text (backups and most snapshots) or binary
+// (snapshots of tables whose types all have binary send and receive
+// functions, docs/snapshots.md).
+enum class CopyFormat { text, binary };
+
+// Streams `copy_sql`, a COPY ... TO STDOUT in `format`, and hashes its rows
+// into `digest` (rows, bytes, hash): in text format each row as COPY prints
+// it, newline included; in binary format each tuple as COPY sends it, from
+// its 16-bit field count to the end of its last field (the header and the
+// trailer are counted in `bytes` but hashed with no row).
+//
+// `tee`, when given, sees every byte COPY sent once, in order, in runs of
+// whole rows (e.g. to write them to a file; returning false stops with an
+// error naming `tee_error`). It may run on a second thread while the next
+// rows arrive: it must not touch `conn`, and what it changes is the
+// caller's again once hash_copy() returns. REQUIRES: pin_text_output() ran
+// on this session, or the same settings are in effect.
+Status hash_copy(db::Connection& conn, std::string_view copy_sql, CopyFormat format,
+                 TableDigest& digest, util::Progress& progress,
+                 const std::function<bool(std::string_view rows)>& tee = {},
                  const std::string& tee_error = "");
 
 // list_tables() with every table hashed: the content manifest of a database.

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +16,8 @@
 
 namespace safedb::snapshot {
 
+class RowFile;  // snapshot/row_file.h
+
 // One table saved before one statement (docs/snapshots.md, manifest.json).
 struct SavedTable {
   int statement = 0;             // index of the statement in the file
@@ -28,9 +29,10 @@ struct SavedTable {
   std::string column;            // SQL name of the column, for "column"
   content::TableDigest digest;   // schema, name, columns, row count, content hash
   std::vector<std::string> key;  // SQL names of the primary key columns; empty: none
-  std::string file;              // the rows as COPY text, within the snapshot folder
-  std::string sha256;            // of that file
-  nlohmann::json definition;     // the table's definition (snapshot/definition.h)
+  std::string file;              // the rows as COPY output, within the snapshot folder
+  content::CopyFormat format = content::CopyFormat::text;  // of the file and of digest.hash
+  std::string sha256;                                      // of that file
+  nlohmann::json definition;  // the table's definition (snapshot/definition.h)
 };
 
 // What a run saved: snapshots/<run-id>/manifest.json.
@@ -80,7 +82,6 @@ class Taker : public exec::StatementGuard {
   const std::string& folder() const { return folder_; }
 
  private:
-  struct Open;
   std::optional<db::DbError> refuse(std::string message);
   std::optional<db::DbError> save_table(db::Connection& conn, const sql::Statement& st,
                                         const sql::Destruction& d, const std::string& oid,
@@ -93,7 +94,8 @@ class Taker : public exec::StatementGuard {
   std::optional<std::uint64_t> max_size_;
   bool progress_ = false;
   Manifest manifest_;
-  std::vector<std::unique_ptr<Open>> files_;
+  std::vector<std::unique_ptr<RowFile>> files_;  // the row files of manifest_, open
+  std::vector<std::string> new_folders_;         // folder_ and the parents it created
   std::string blocked_;
   std::optional<Manifest> saved_;
   std::string manifest_sha256_;

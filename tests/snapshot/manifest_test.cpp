@@ -1,0 +1,65 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "safedb/snapshot/snapshot.h"
+
+using namespace safedb;
+using nlohmann::json;
+
+namespace {
+
+snapshot::Manifest one_table(content::CopyFormat format) {
+  snapshot::Manifest m;
+  m.run_id = "r20261121T155318Z-fd39ba46";
+  m.created = "2026-11-21T15:53:18Z";
+  m.target.system_identifier = "7710653503681166100";
+  m.target.database = "mail";
+  snapshot::SavedTable t;
+  t.kind = "DeleteStmt";
+  t.destroys = "rows";
+  t.scope = "table";
+  t.digest = {"public", "messages", {"id bigint"}, 2, 40, std::string(64, 'a')};
+  t.key = {"id"};
+  t.file = "0-0.copy";
+  t.format = format;
+  t.sha256 = std::string(64, 'b');
+  t.definition = json::object();
+  m.tables.push_back(t);
+  m.bytes = 40;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("a manifest keeps each table's row format; version 1 manifests are text", "[snapshot]") {
+  const json binary = snapshot::to_json(one_table(content::CopyFormat::binary));
+  CHECK(binary["version"] == 2);
+  CHECK(binary["tables"][0]["format"] == "binary");
+  Result<snapshot::Manifest> back = snapshot::manifest_from_json(binary);
+  REQUIRE(back);
+  CHECK(back->tables[0].format == content::CopyFormat::binary);
+
+  json version1 = snapshot::to_json(one_table(content::CopyFormat::binary));
+  version1["version"] = 1;
+  version1["tables"][0].erase("format");
+  Result<snapshot::Manifest> old = snapshot::manifest_from_json(version1);
+  REQUIRE(old);
+  CHECK(old->tables[0].format == content::CopyFormat::text);
+
+  SECTION("version 2 without a format, or with another one, is refused") {
+    json missing = binary;
+    missing["tables"][0].erase("format");
+    CHECK_FALSE(snapshot::manifest_from_json(missing));
+    json other = binary;
+    other["tables"][0]["format"] = "csv";
+    Result<snapshot::Manifest> refused = snapshot::manifest_from_json(other);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message().find("\"csv\" is neither text nor binary") !=
+          std::string::npos);
+  }
+  SECTION("a later version is refused") {
+    json later = binary;
+    later["version"] = 3;
+    CHECK_FALSE(snapshot::manifest_from_json(later));
+  }
+}
