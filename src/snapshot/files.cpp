@@ -24,7 +24,7 @@ Status sync_fd(int fd, const std::string& path) {
 
 Status write_file_durably(const std::string& path, const std::string& text) {
   const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Error::input(fmt::format("cannot create {}: {}", temp, std::strerror(errno)));
   std::size_t done = 0;
   while (done < text.size()) {

@@ -17,7 +17,7 @@ constexpr std::uint64_t kPieceBytes = 4 * 1024 * 1024;
 }  // namespace
 
 Result<std::unique_ptr<RowFile>> RowFile::create(std::string path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Error::input(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
   return std::unique_ptr<RowFile>(new RowFile(std::move(path), fd));
 }

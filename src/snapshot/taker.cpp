@@ -228,6 +228,12 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
     // synced before COMMIT too.
     for (fs::path p = folder_; !p.empty() && !fs::exists(p, ec); p = p.parent_path())
       new_folders_.push_back(p.string());
+    fs::create_directories(folder_, ec);
+    // Snapshots hold the rows a statement destroys: only their owner may read them.
+    for (const std::string& created : new_folders_) {
+      fs::permissions(created, fs::perms::owner_all, fs::perm_options::replace, ec);
+      if (ec) return snapshot_error(fmt::format("cannot restrict {}: {}", created, ec.message()));
+    }
   }
   fs::create_directories(folder_, ec);
   saved.file = fmt::format("{}-{}.copy", st.index, manifest_.tables.size());

@@ -268,6 +268,12 @@ TEST_CASE("an edited snapshot and another database are refused", "[pg][snapshot]
   const std::string run = run_and_get_id(f, "DELETE FROM t WHERE id <= 10;\n");
   const std::string folder = last_outcome(f)["snapshot"]["folder"].get<std::string>();
   const std::string data = (std::filesystem::path(f.dir()) / folder / "0-0.copy").string();
+  // The saved rows are readable by their owner only.
+  namespace fs = std::filesystem;
+  CHECK(fs::status(fs::path(f.dir()) / folder).permissions() == fs::perms::owner_all);
+  CHECK(fs::status(data).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(fs::status(fs::path(f.dir()) / folder / "manifest.json").permissions() ==
+        (fs::perms::owner_read | fs::perms::owner_write));
 
   SECTION("a row file edited") {
     std::string bytes;
