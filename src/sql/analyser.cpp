@@ -2,11 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <exception>
 #include <optional>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -113,46 +110,6 @@ std::string_view grammar_version() {
   return SAFEDB_GRAMMAR;
 }
 
-namespace {
-
-// Below this size the byte-level lexer takes less time than starting a thread.
-constexpr std::size_t kLexInParallelFrom = 256 * 1024;
-
-// The byte-level lexer and the parser read the file independently, so for a
-// large file the lexer runs on a second thread while the parser reads the
-// file here (libpg_query's memory belongs to this thread). The parse is of the
-// text as it is: when the lexer then finds a psql meta-command, the caller
-// parses again with the meta-commands blanked out. Without a second thread
-// (none could be started), both run here.
-std::pair<FileTokens, pg::Parsed> lex_and_parse(const std::string& text) {
-  std::optional<FileTokens> tokens;
-  std::exception_ptr failure;
-  std::optional<std::thread> lexer;
-  if (text.size() >= kLexInParallelFrom) {
-    try {
-      lexer.emplace([&] {
-        try {
-          tokens.emplace(text);
-        } catch (...) {
-          failure = std::current_exception();
-        }
-      });
-    } catch (const std::system_error&) {
-      lexer.reset();
-    }
-  }
-  pg::Parsed parsed = pg::raw_parse(text);
-  if (lexer) {
-    lexer->join();
-    if (failure) std::rethrow_exception(failure);
-  } else {
-    tokens.emplace(text);
-  }
-  return {std::move(*tokens), std::move(parsed)};
-}
-
-}  // namespace
-
 Result<FileAnalysis> analyse(const Source& source, AnalysisOptions options) {
   const std::string& text = source.text();
   FileAnalysis analysis;
@@ -164,9 +121,8 @@ Result<FileAnalysis> analyse(const Source& source, AnalysisOptions options) {
   // 1. Comments and psql meta-commands. The byte-level Lexer finds comments
   // as PostgreSQL's lexer would; a file with a `\\` token outside quotes (a
   // meta-command, rare) is tokenised by PostgreSQL's own lexer instead, whose
-  // token list then also serves to delimit statements. The parser's first
-  // reading of the file runs meanwhile (see lex_and_parse).
-  auto [file_tokens, first_parse] = lex_and_parse(text);
+  // token list then also serves to delimit statements.
+  const FileTokens file_tokens(text);
   const bool backslash = file_tokens.has_backslash();
   std::vector<Token> marks = file_tokens.comments();  // comments and backslashes, in file order
   std::vector<Token> tokens;                          // PostgreSQL's tokens when `backslash`
@@ -213,7 +169,7 @@ Result<FileAnalysis> analyse(const Source& source, AnalysisOptions options) {
 
   // 2. Parse with the real grammar and classify each statement in file order.
   const std::string& parse_text = meta_commands.empty() ? text : edited;
-  pg::Parsed parsed = meta_commands.empty() ? std::move(first_parse) : pg::raw_parse(edited);
+  pg::Parsed parsed = pg::raw_parse(parse_text);
   if (parsed.error) {
     Position p = source.position_of(parsed.error->offset);
     return Error::input(fmt::format("{}:{}:{}: parse error: {}", source.path(), p.line, p.column,

@@ -71,8 +71,7 @@ TEST_CASE("psql meta-commands are opaque statements of their own", "[sql]") {
 }
 
 TEST_CASE("a large file is analysed the same whether or not it holds meta-commands", "[sql]") {
-  // Files from 256 KiB up are lexed on a second thread while they are parsed;
-  // a meta-command found by the lexer makes the analyser parse them again.
+  // A meta-command found by the lexer is blanked out before the parse.
   std::string body;
   for (int i = 0; body.size() < 300 * 1024; ++i)
     body += "UPDATE accounts SET n = n + 1 WHERE id = " + std::to_string(i) + ";\n";
