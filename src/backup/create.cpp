@@ -15,6 +15,7 @@
 #include "safedb/crypto/hash.h"
 #include "safedb/db/connection.h"
 #include "safedb/exec/interrupt.h"
+#include "safedb/util/sync.h"
 #include "safedb/util/utc_time.h"
 
 namespace safedb::backup {
@@ -191,7 +192,7 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
           detail::write_file_synced((fs::path(temp) / kManifestFile).string(), manifest_bytes);
       !s)
     return Error(ExitCode::execution_failed, s.error().message() + "; no backup was written");
-  if (Status s = detail::sync_folder(temp); !s)
+  if (Status s = util::sync_folder(temp); !s)
     return Error(ExitCode::execution_failed, s.error().message() + "; no backup was written");
   const std::string final_path = (fs::path(request.backups) / m.id).string();
   fs::rename(temp, final_path, ec);
@@ -199,7 +200,7 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
     return Error::usage(fmt::format("cannot rename {} to {}: {}", temp, final_path, ec.message()));
   detail::FolderGuard final_guard(final_path);
   guard.keep();
-  if (Status s = detail::sync_folder(request.backups); !s) return s.error();
+  if (Status s = util::sync_folder(request.backups); !s) return s.error();
 
   // 8. The signed record, sealed by a checkpoint; without it there is no backup.
   CreatedBackup out;

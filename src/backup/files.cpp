@@ -38,16 +38,6 @@ Status write_file_synced(const std::string& path, std::string_view bytes) {
   return {};
 }
 
-Status sync_folder(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Error::usage(fmt::format("cannot sync {}: {}", path, std::strerror(errno)));
-  const int rc = ::fsync(fd);
-  const int e = errno;
-  ::close(fd);
-  if (rc != 0) return Error::usage(fmt::format("cannot sync {}: {}", path, std::strerror(e)));
-  return {};
-}
-
 FolderGuard::~FolderGuard() {
   if (keep_) return;
   std::error_code ec;

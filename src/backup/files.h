@@ -16,8 +16,6 @@ namespace safedb::backup::detail {
 // Writes `bytes` to a new file at `path` and fsyncs it; the error names the
 // file and the reason (e.g. "No space left on device").
 Status write_file_synced(const std::string& path, std::string_view bytes);
-// fsyncs a folder so that names created or renamed in it survive a crash.
-Status sync_folder(const std::string& path);
 
 // A folder removed with everything in it when the scope ends, unless keep()
 // was called: how a failed command leaves nothing half-written behind.

@@ -10,6 +10,7 @@
 
 #include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
+#include "safedb/util/sync.h"
 
 namespace safedb::snapshot {
 namespace {
@@ -43,15 +44,7 @@ Status write_file_durably(const std::string& path, const std::string& text) {
   if (!synced) return synced;
   if (::rename(temp.c_str(), path.c_str()) != 0)
     return Error::input(fmt::format("cannot rename {}: {}", temp, std::strerror(errno)));
-  return sync_folder(std::filesystem::path(path).parent_path().string());
-}
-
-Status sync_folder(const std::string& path) {
-  const int dir = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return Error::input(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  Status synced = sync_fd(dir, path);
-  ::close(dir);
-  return synced;
+  return util::sync_folder(std::filesystem::path(path).parent_path().string());
 }
 
 Result<SavedOutput> pin_output(db::Connection& conn) {

@@ -16,9 +16,6 @@ namespace safedb::snapshot {
 // syncs the folder: the file is either complete or absent after a crash.
 Status write_file_durably(const std::string& path, const std::string& text);
 
-// fsyncs a folder, so that the names created in it survive a crash.
-Status sync_folder(const std::string& path);
-
 // The run's values of the output settings content::pin_text_output() pins.
 using SavedOutput = std::vector<std::pair<std::string, std::string>>;
 

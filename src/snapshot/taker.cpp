@@ -6,6 +6,7 @@
 #include "safedb/crypto/hash.h"
 #include "safedb/snapshot/snapshot.h"
 #include "safedb/util/sql_quote.h"
+#include "safedb/util/sync.h"
 #include "safedb/util/utc_time.h"
 #include "snapshot/definition.h"
 #include "snapshot/files.h"
@@ -306,7 +307,7 @@ std::optional<db::DbError> Taker::before_commit() {
   // write_file_durably() synced the run's folder; the folders above it that
   // this run created need their new names synced too.
   for (const std::string& created : new_folders_) {
-    if (Status synced = sync_folder(fs::path(created).parent_path().string()); !synced)
+    if (Status synced = util::sync_folder(fs::path(created).parent_path().string()); !synced)
       return snapshot_error(synced.error().message());
   }
   manifest_sha256_ = crypto::to_hex(crypto::sha256(text));
