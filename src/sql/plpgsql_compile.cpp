@@ -19,9 +19,6 @@ extern "C" {
 }
 // clang-format on
 
-#undef printf
-#undef snprintf
-
 namespace safedb::sql::pg {
 namespace {
 
