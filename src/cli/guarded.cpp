@@ -5,6 +5,33 @@
 
 namespace safedb::cli {
 
+void add_run_options(CLI::App& sub, RunOptions& options, bool executes) {
+  sub.add_option("--target", options.target, "A target named in safedb.json");
+  sub.add_option("--dsn", options.dsn, "An ad-hoc libpq connection string ('' = PG* variables)");
+  sub.add_option("--env", options.env, "Environment of a --dsn target (default: production)");
+  sub.add_option("--config", options.config, "Configuration file (default: ./safedb.json)");
+  sub.add_option("--key", options.key, "Signing key for the audit records (default: signing.key)");
+  sub.add_option("--principal", options.principal,
+                 "Who signs (default: signing.principal or allowed_signers)");
+  sub.add_option("--log", options.log, "Audit log (default: audit.log)");
+  sub.add_option("--witness", options.witness,
+                 "Witness file for the closing checkpoint (default: audit.witness)");
+  sub.add_option("--policies", options.policies,
+                 "Policy folder (default: policies from safedb.json)");
+  if (executes) {
+    sub.add_flag("--yes", options.yes,
+                 "Do not ask for confirmation on a terminal for production targets");
+    sub.add_option("--plan", options.plan, "The change request (safedb plan) that approvals sign");
+    sub.add_option("--approval", options.approvals,
+                   "An approval signature of the plan (repeat for each)");
+    sub.add_option(
+        "--break-glass", options.break_glass,
+        "Emergency: lift the dry-run, backup, approval and window gates where a policy allows it; "
+        "the reason is recorded");
+  }
+  sub.add_option("--format", options.format, "Output: text or json")->capture_default_str();
+}
+
 Result<std::unique_ptr<GuardedSetup>> setup_guarded_run(const RunOptions& options,
                                                         exec::DryRun dry_run) {
   if (options.format != "text" && options.format != "json") {

@@ -75,6 +75,12 @@ class TerminalHooks : public exec::RunHooks {
   bool yes_;
 };
 
+// Declares on `sub` the options every guarded run has: where it runs, who
+// signs and where that is recorded, which policies apply, the output format,
+// and, when it `executes` (run and restore, not dry-run), confirmation and
+// the gate options (--yes, --plan, --approval, --break-glass).
+void add_run_options(CLI::App& sub, RunOptions& options, bool executes);
+
 // Everything a guarded run needs, read from the options and safedb.json.
 // Not movable once the log is open: the log points at the signer's key.
 struct GuardedSetup {

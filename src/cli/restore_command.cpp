@@ -162,20 +162,7 @@ Handler setup_restore(CLI::App& sub) {
                "gate for the same restore)");
   sub.add_flag("--print-sql", options->print_sql,
                "Print the SQL the restore would run (to plan and approve it) and stop");
-  RunOptions& run = options->run;
-  sub.add_option("--target", run.target, "A target named in safedb.json");
-  sub.add_option("--dsn", run.dsn, "An ad-hoc libpq connection string");
-  sub.add_option("--env", run.env, "Environment of a --dsn target (default: production)");
-  sub.add_option("--config", run.config, "Configuration file (default: ./safedb.json)");
-  sub.add_option("--key", run.key, "Signing key for the audit records");
-  sub.add_option("--principal", run.principal, "Who signs");
-  sub.add_option("--log", run.log, "Audit log");
-  sub.add_option("--policies", run.policies, "Policy folder");
-  sub.add_flag("--yes", run.yes, "Do not ask for confirmation on a terminal for production");
-  sub.add_option("--plan", run.plan, "The change request (safedb plan) that approvals sign");
-  sub.add_option("--approval", run.approvals, "An approval signature of the plan");
-  sub.add_option("--break-glass", run.break_glass, "Emergency: lift gates where a policy allows");
-  sub.add_option("--format", run.format, "Output: text or json")->capture_default_str();
+  add_run_options(sub, options->run, /*executes=*/true);
   return [options](Context& context) { return restore(*options, context); };
 }
 
