@@ -71,15 +71,22 @@ bool is_ident_start(char c) {
 bool is_dolq_cont(char c) {
   return has(c, kIdentStart | kDigit);
 }
-bool is_ident_cont(char c) {
-  return has(c, kIdentStart | kDigit | kDollar);
-}
 
 }  // namespace
 
+// The first offset from `i` on whose byte is in none of `classes`, or the end.
+// (Local pointers: the loop runs over most bytes of every file.)
+std::size_t Lexer::skip_while(std::size_t i, unsigned char classes) const {
+  const char* const begin = text_.data();
+  const char* const end = begin + text_.size();
+  const char* p = begin + i;
+  while (p < end && has(*p, classes))
+    ++p;
+  return static_cast<std::size_t>(p - begin);
+}
+
 bool Lexer::next(Token& token) {
-  while (pos_ < text_.size() && is_space(text_[pos_]))
-    ++pos_;
+  pos_ = skip_while(pos_, kSpace);
   if (pos_ >= text_.size()) return false;
   token.start = pos_;
   token.end = pos_ + 1;
@@ -87,9 +94,9 @@ bool Lexer::next(Token& token) {
   if (c == '-' && at(pos_ + 1) == '-') {
     // {comment} ends before \r or \n; scan() reports it as ending at the \n.
     token.kind = Token::Kind::comment;
-    pos_ = after_sql_comment(pos_);
     const std::size_t eol = text_.find('\n', token.start);
     token.end = eol == std::string_view::npos ? text_.size() : eol;
+    pos_ = after_sql_comment(pos_, token.end);
   } else if (c == '/' && at(pos_ + 1) == '*') {
     token.kind = Token::Kind::comment;
     skip_c_comment();
@@ -138,10 +145,8 @@ void Lexer::skip_item() {
     } else if ((c == 'u' || c == 'U') && c1 == '&' && c2 == '"') {
       pos_ += 3;
       skip_quoted_identifier();
-    } else {  // {identifier}
-      ++pos_;
-      while (pos_ < text_.size() && is_ident_cont(text_[pos_]))
-        ++pos_;
+    } else {  // {identifier}: {ident_cont} is {dolq_cont} and `$`
+      pos_ = skip_while(pos_ + 1, kIdentStart | kDigit | kDollar);
     }
   } else if (c == '\'') {
     ++pos_;
@@ -312,10 +317,12 @@ void Lexer::skip_c_comment() {
   }
 }
 
-// Offset just past a `--` comment starting at `i`: its \r, its \n or the end.
-std::size_t Lexer::after_sql_comment(std::size_t i) const {
-  const std::size_t end = text_.find_first_of("\r\n", i);
-  return end == std::string_view::npos ? text_.size() : end;
+// Offset just past a `--` comment starting at `i` whose line ends at `eol`
+// (a \n or the end): its first \r, or `eol`. (string_view::find_first_of
+// would look up each byte of the comment in "\r\n" with a call of its own.)
+std::size_t Lexer::after_sql_comment(std::size_t i, std::size_t eol) const {
+  const std::size_t cr = text_.substr(0, eol).find('\r', i);
+  return cr == std::string_view::npos ? eol : cr;
 }
 
 }  // namespace safedb::sql

@@ -38,6 +38,7 @@ class Lexer {
 
   char at(std::size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
   bool separator_at(std::size_t i) const;
+  std::size_t skip_while(std::size_t i, unsigned char classes) const;
   void skip_item();
   void skip_string(Quote quote);
   void skip_quoted_identifier();
@@ -45,7 +46,7 @@ class Lexer {
   void skip_digits(bool (*digit)(char), bool leading_underscore);
   bool skip_dollar_quote();
   void skip_c_comment();
-  std::size_t after_sql_comment(std::size_t i) const;
+  std::size_t after_sql_comment(std::size_t i, std::size_t eol) const;
 
   std::string_view text_;
   std::size_t pos_;

@@ -21,12 +21,13 @@ std::string written(const std::string& value) {
 }  // namespace
 
 TEST_CASE("JSON strings escape quotes, backslashes and control characters anywhere", "[report]") {
-  // Every byte that needs an escape, at every offset of an eight-byte window,
-  // between plain ASCII and UTF-8: the result must parse back to the input.
+  // Every byte that needs an escape, at every offset of two sixteen-byte
+  // windows, between plain ASCII and UTF-8: the result must parse back to
+  // the input.
   const std::string specials[] = {"\"",   "\\",  "\n", "\r", "\t", std::string(1, '\0'),
                                   "\x01", "\x1f"};
   for (const std::string& special : specials) {
-    for (std::size_t offset = 0; offset < 17; ++offset) {
+    for (std::size_t offset = 0; offset < 40; ++offset) {
       const std::string input =
           std::string(offset, 'a') + special + "\xc3\xa9t\xc3\xa9 " + std::string(9, 'b');
       const std::string json = written(input);
@@ -87,4 +88,36 @@ TEST_CASE("a writer to a file writes the same document as one to a string", "[re
   document(to_full);
   CHECK_FALSE(to_full.finish());
   std::fclose(full);
+}
+
+TEST_CASE("the writer indents like nlohmann's dump(2) at every depth", "[report]") {
+  // Deeper than the writer's fixed-length line breaks reach, with commas.
+  nlohmann::json expected = nlohmann::json::array({1, "x"});
+  for (int depth = 0; depth < 40; ++depth)
+    expected = nlohmann::json{{"a", expected}, {"b", depth}, {"c", nlohmann::json::array()}};
+  std::string out;
+  {
+    JsonWriter w(out);
+    auto write = [&](auto& self, const nlohmann::json& j) -> void {
+      if (j.is_object()) {
+        w.begin_object();
+        for (auto it = j.begin(); it != j.end(); ++it) {
+          w.key(it.key());
+          self(self, it.value());
+        }
+        w.end_object();
+      } else if (j.is_array()) {
+        w.begin_array();
+        for (const nlohmann::json& e : j)
+          self(self, e);
+        w.end_array();
+      } else if (j.is_string()) {
+        w.value(j.get<std::string>());
+      } else {
+        w.value(j.get<int>());
+      }
+    };
+    write(write, expected);
+  }
+  CHECK(out == expected.dump(2));
 }
