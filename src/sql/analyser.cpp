@@ -4,6 +4,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -98,6 +99,16 @@ Statement* suppression_target(const Suppression& s, std::vector<Statement>& stat
   return nullptr;
 }
 
+// Into how many parts a file of `size` bytes is cut for parsing: one per
+// core, up to four, each of at least kMinPartBytes (a part costs a thread,
+// and parsing 256 KiB takes milliseconds; most migrations are one part).
+std::size_t parse_parts(std::size_t size) {
+  constexpr std::size_t kMinPartBytes = 256 * 1024;
+  constexpr std::size_t kMaxParts = 4;
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::clamp<std::size_t>(size / kMinPartBytes, 1, std::min(cores, kMaxParts));
+}
+
 // A psql meta-command (a backslash outside quotes) runs to the end of its line.
 struct MetaCommand {
   std::size_t offset = 0;
@@ -168,8 +179,11 @@ Result<FileAnalysis> analyse(const Source& source, AnalysisOptions options) {
   });
 
   // 2. Parse with the real grammar and classify each statement in file order.
+  // A large file is parsed in parts at once, cut at `;` tokens.
   const std::string& parse_text = meta_commands.empty() ? text : edited;
-  pg::Parsed parsed = pg::raw_parse(parse_text);
+  const pg::SplitParse split(parse_text, backslash ? std::vector<std::size_t>{}
+                                                   : file_tokens.cuts(parse_parts(text.size())));
+  const pg::Parsed& parsed = split.parsed();
   if (parsed.error) {
     Position p = source.position_of(parsed.error->offset);
     return Error::input(fmt::format("{}:{}:{}: parse error: {}", source.path(), p.line, p.column,

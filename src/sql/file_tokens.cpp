@@ -46,4 +46,19 @@ void FileTokens::statement_tokens(std::size_t begin, std::size_t end,
     out.push_back(*comment);
 }
 
+std::vector<std::size_t> FileTokens::cuts(std::size_t parts) const {
+  std::vector<std::size_t> out;
+  for (std::size_t k = 1; k < parts; ++k) {
+    const std::size_t target = text_.size() / parts * k;
+    auto semicolon =
+        std::lower_bound(semicolons_.begin(), semicolons_.end(), target,
+                         [](const Semicolon& s, std::size_t at) { return s.offset < at; });
+    if (semicolon == semicolons_.end()) break;
+    const std::size_t cut = semicolon->offset + 1;
+    if (cut >= text_.size()) break;
+    if (out.empty() || cut > out.back()) out.push_back(cut);
+  }
+  return out;
+}
+
 }  // namespace safedb::sql

@@ -25,6 +25,11 @@ class FileTokens {
   // token; end is the offset of a `;` token or the end of the text.
   void statement_tokens(std::size_t begin, std::size_t end, std::vector<Token>& out) const;
 
+  // Where to cut the text into `parts` parts of about equal size: ascending
+  // offsets just past `;` tokens, at most parts - 1 of them (fewer when there
+  // are not enough `;`). REQUIRES: the text has no `\` token.
+  std::vector<std::size_t> cuts(std::size_t parts) const;
+
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   struct Semicolon {

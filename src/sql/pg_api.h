@@ -9,9 +9,11 @@
 // libpg_query's memory contexts and are freed when the Arena ends.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // postgres.h (included by pg_query_internal.h) must precede the node headers.
 // clang-format off
@@ -91,6 +93,34 @@ struct Parsed {
   std::optional<ParseError> error;
 };
 Parsed raw_parse(const std::string& text, int mode = PG_QUERY_PARSE_DEFAULT);
+
+// raw_parse() of a whole file, in parts that are parsed at once: the part
+// before the first cut on this thread, the part from each cut to the next on
+// a thread of its own. A cut is the offset just past a `;` token; the cuts
+// ascend. Each thread parses the file with everything before its part
+// blanked, so locations in all trees are offsets into `sql`, as with
+// raw_parse(). If any part does not parse (a real error, or a `;` that ends
+// no statement, such as one between the parenthesised actions of CREATE
+// RULE), the whole text is parsed again on this thread: the result, errors
+// included, is always that of raw_parse(sql).
+// The trees of the other parts live in their threads' memory contexts until
+// this object is destroyed (libpg_query's memory is per thread, so the thread
+// that parsed a part frees it). The list itself lives in the current Arena.
+// REQUIRES: an Arena is alive on this thread, and outlives this object.
+class SplitParse {
+ public:
+  SplitParse(const std::string& sql, const std::vector<std::size_t>& cuts);
+  ~SplitParse();
+  SplitParse(const SplitParse&) = delete;
+  SplitParse& operator=(const SplitParse&) = delete;
+
+  const Parsed& parsed() const { return parsed_; }
+
+ private:
+  class Part;
+  std::vector<std::unique_ptr<Part>> parts_;
+  Parsed parsed_;
+};
 
 // Compiles the PL/pgSQL body of a DO or CREATE FUNCTION statement with
 // PostgreSQL's PL/pgSQL grammar, without a catalog: function parameters, FOUND
