@@ -108,16 +108,16 @@ bool Lexer::next(Token& token) {
     token.kind = Token::Kind::other;
     do {
       skip_item();
-    } while (pos_ < text_.size() && !separator_at(pos_));
+    } while (pos_ < text_.size() && !(has(text_[pos_], kMaySeparate) && separator_at(pos_)));
   }
   return true;
 }
 
 // Whether a token that PostgreSQL never glues to the one before starts at `i`:
 // white space, a comment (an operator stops before `--` and `/*`), `;` or `\`.
+// REQUIRES: the byte at `i` is of class kMaySeparate (the caller's cheap test).
 bool Lexer::separator_at(std::size_t i) const {
   const char c = text_[i];
-  if (!has(c, kMaySeparate)) return false;
   if (is_space(c) || c == ';' || c == '\\') return true;
   return (c == '-' && at(i + 1) == '-') || (c == '/' && at(i + 1) == '*');
 }
@@ -130,7 +130,9 @@ void Lexer::skip_item() {
   if (is_ident_start(c)) {
     // {xbstart} {xhstart} {xestart} {xnstart} {xusstart} {xuistart}: the
     // prefixes count only at the start of a token, which is where we are.
-    if (c1 == '\'' && (c == 'b' || c == 'B' || c == 'x' || c == 'X')) {
+    if (c1 != '\'' && c1 != '&') {  // {identifier}, by far the most common
+      pos_ = skip_while(pos_ + 1, kIdentStart | kDigit | kDollar);
+    } else if (c1 == '\'' && (c == 'b' || c == 'B' || c == 'x' || c == 'X')) {
       pos_ += 2;
       skip_string(Quote::bits);
     } else if (c1 == '\'' && (c == 'e' || c == 'E')) {
