@@ -20,13 +20,16 @@ struct Context {
 // A command's handler: runs after parsing, returns the exit status or an Error.
 using Handler = std::function<Result<ExitCode>(Context&)>;
 
-// One row of the command table: name, one-line description and a setup
+// One row of the command table: name, one-line description, a setup
 // function that declares the command's options on `sub` and returns the
-// handler bound to them. Usage, help and "did you mean" come from this table.
+// handler bound to them, and whether the command signs, verifies or hashes
+// (libcrypto is then loaded before the handler runs, and its absence is one
+// error line). Usage, help and "did you mean" come from this table.
 struct CommandSpec {
   std::string_view name;
   std::string_view description;
   Handler (*setup)(CLI::App& sub);
+  bool needs_crypto = true;
 };
 
 // Prints "safedb: error: <message>" on stderr: for commands that report

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "safedb/crypto/library.h"
 #include "safedb/sql/analysis.h"
 
 namespace safedb::cli {
@@ -20,9 +21,9 @@ namespace {
 const CommandSpec kCommands[] = {
     {"init", "Set up safedb here: safedb.json, a signing key, allowed_signers and default policies",
      setup_init},
-    {"check", "Analyse SQL files offline and report what they would do", setup_check},
-    {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules},
-    {"policy", "Validate the policy files that decide what a run requires", setup_policy},
+    {"check", "Analyse SQL files offline and report what they would do", setup_check, false},
+    {"rules", "List the rules `check` applies (text, json or markdown)", setup_rules, false},
+    {"policy", "Validate the policy files that decide what a run requires", setup_policy, false},
     {"dry-run", "Rehearse a SQL file on a database inside a transaction that is rolled back",
      setup_dry_run},
     {"run", "Execute a SQL file on a database, guarded and audited", setup_run},
@@ -62,10 +63,15 @@ int main(int argc, char** argv) {
   app.failure_message(CLI::FailureMessage::help);
 
   std::optional<Handler> chosen;
-  std::vector<std::pair<CLI::App*, Handler>> handlers;
+  struct Bound {
+    CLI::App* sub;
+    Handler handler;
+    bool needs_crypto;
+  };
+  std::vector<Bound> handlers;
   for (const CommandSpec& spec : kCommands) {
     CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.description));
-    handlers.emplace_back(sub, spec.setup(*sub));
+    handlers.push_back({sub, spec.setup(*sub), spec.needs_crypto});
   }
 
   try {
@@ -82,8 +88,11 @@ int main(int argc, char** argv) {
     return to_int(ExitCode::usage);
   }
 
-  for (auto& [sub, handler] : handlers) {
+  for (auto& [sub, handler, needs_crypto] : handlers) {
     if (sub->parsed()) {
+      if (needs_crypto) {
+        if (Status loaded = crypto::load_library(); !loaded) return report(loaded.error());
+      }
       try {
         Result<ExitCode> result = handler(context);
         if (!result) return report(result.error());

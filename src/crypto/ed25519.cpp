@@ -1,30 +1,25 @@
 // Ed25519 and randomness through OpenSSL's EVP interface.
 #include "crypto/ed25519.h"
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-
 #include <fmt/format.h>
 
 #include <memory>
 #include <stdexcept>
 
+#include "crypto/libcrypto.h"
 #include "crypto/secret.h"
 
 namespace safedb::crypto::ed25519 {
 namespace {
 
 struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+  void operator()(EVP_PKEY* key) const { ossl::EVP_PKEY_free(key); }
 };
 struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  void operator()(EVP_MD_CTX* ctx) const { ossl::EVP_MD_CTX_free(ctx); }
 };
 struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
+  void operator()(BIO* bio) const { ossl::BIO_free(bio); }
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
@@ -36,7 +31,7 @@ using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 }
 
 Pkey private_key(const Seed& seed) {
-  Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+  Pkey key(ossl::EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
   if (!key) fail("cannot make an Ed25519 private key");
   return key;
 }
@@ -56,14 +51,15 @@ Seed random_seed() {
 }
 
 void random_bytes(std::span<std::uint8_t> out) {
-  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) fail("no random bytes");
+  if (ossl::RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) fail("no random bytes");
 }
 
 Public public_from_seed(const Seed& seed) {
   Pkey key = private_key(seed);
   Public out{};
   std::size_t length = out.size();
-  if (EVP_PKEY_get_raw_public_key(key.get(), out.data(), &length) != 1 || length != out.size()) {
+  if (ossl::EVP_PKEY_get_raw_public_key(key.get(), out.data(), &length) != 1 ||
+      length != out.size()) {
     fail("cannot derive an Ed25519 public key");
   }
   return out;
@@ -71,12 +67,12 @@ Public public_from_seed(const Seed& seed) {
 
 Sig sign(const Seed& seed, std::span<const std::uint8_t> message) {
   Pkey key = private_key(seed);
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtx ctx(ossl::EVP_MD_CTX_new());
   if (!ctx) fail("out of memory");
   Sig sig{};
   std::size_t length = sig.size();
-  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), sig.data(), &length, message.data(), message.size()) != 1 ||
+  if (ossl::EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+      ossl::EVP_DigestSign(ctx.get(), sig.data(), &length, message.data(), message.size()) != 1 ||
       length != sig.size()) {
     fail("Ed25519 signing failed");
   }
@@ -86,36 +82,39 @@ Sig sign(const Seed& seed, std::span<const std::uint8_t> message) {
 bool verify(const Public& key, std::span<const std::uint8_t> message,
             std::span<const std::uint8_t> sig) {
   if (sig.size() != 64) return false;
-  Pkey pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
+  Pkey pkey(ossl::EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
   if (!pkey) {
-    ERR_clear_error();
+    ossl::ERR_clear_error();
     return false;
   }
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtx ctx(ossl::EVP_MD_CTX_new());
   if (!ctx) fail("out of memory");
-  if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) return false;
-  bool good =
-      EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size()) == 1;
-  ERR_clear_error();
+  if (ossl::EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1)
+    return false;
+  bool good = ossl::EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(),
+                                     message.size()) == 1;
+  ossl::ERR_clear_error();
   return good;
 }
 
 Result<Seed> seed_from_pkcs8_pem(std::string_view pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  std::unique_ptr<BIO, BioFree> bio(
+      ossl::BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) fail("out of memory");
-  Pkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
+  Pkey key(ossl::PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   if (!key) {
-    ERR_clear_error();
+    ossl::ERR_clear_error();
     return Error::input("not a readable unencrypted PKCS#8 PEM private key");
   }
-  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
-    const char* type = EVP_PKEY_get0_type_name(key.get());
+  if (ossl::EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
+    const char* type = ossl::EVP_PKEY_get0_type_name(key.get());
     return Error::input(fmt::format("PEM key type {} is not supported (only Ed25519 keys are)",
                                     type != nullptr ? type : "unknown"));
   }
   Seed seed{};
   std::size_t length = seed.size();
-  if (EVP_PKEY_get_raw_private_key(key.get(), seed.data(), &length) != 1 || length != seed.size()) {
+  if (ossl::EVP_PKEY_get_raw_private_key(key.get(), seed.data(), &length) != 1 ||
+      length != seed.size()) {
     wipe(seed.data(), seed.size());
     return Error::input("cannot read the Ed25519 private key from the PEM file");
   }

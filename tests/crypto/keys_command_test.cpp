@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "crypto/crypto_test_support.h"
 #include "safedb/crypto/allowed_signers.h"
 #include "safedb/crypto/keys.h"
 #include "safedb/crypto/sshsig.h"
+#include "support/cli_runner.h"
 
 using namespace safedb;
 using namespace safedb::crypto;
@@ -76,4 +80,25 @@ TEST_CASE("safedb keys generate refuses a principal with spaces or quotes", "[cr
 
 TEST_CASE("safedb keys without a subcommand is a usage error", "[crypto][cli]") {
   CHECK(test::run({SAFEDB_BINARY, "keys"}).exit_code == 2);
+}
+
+TEST_CASE(
+    "without a loadable libcrypto, commands that sign fail with one line and check still works",
+    "[crypto][cli]") {
+  // A file that is no shared library, found first through LD_LIBRARY_PATH.
+  TempDir dir;
+  dir.write("lib/libcrypto.so.3", "not a shared library\n");
+  const std::string env = "LD_LIBRARY_PATH=" + dir.path() + "/lib";
+  const std::string key = dir.path() + "/key";
+  auto keys = test::run_safedb({"keys", "generate", "--out", key, "--principal", "a@example.com"},
+                               {}, {env});
+  CHECK(keys.exit_code == 2);
+  CHECK(keys.err.starts_with("safedb: error: cannot load libcrypto.so.3 (OpenSSL's libcrypto): "));
+  CHECK(std::count(keys.err.begin(), keys.err.end(), '\n') == 1);
+  CHECK_FALSE(std::filesystem::exists(key));
+
+  // An offline check never opens libcrypto.
+  auto check = test::run_safedb({"check", dir.write("ok.sql", "SELECT 1;\n")}, {}, {env});
+  CHECK(check.exit_code == 0);
+  CHECK(check.err.empty());
 }
