@@ -1,4 +1,5 @@
-#include <future>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -10,13 +11,18 @@
 namespace safedb::sql::pg {
 
 // One part, parsed on a thread that keeps its trees until the part is
-// destroyed.
+// destroyed. A mutex and condition variable (rather than futures) hand the
+// result over, which thread checkers such as helgrind can follow.
 class SplitParse::Part {
  public:
   // `sql` is the file up to the part's end, blank before its start.
   explicit Part(std::string sql) : text_(std::move(sql)), thread_([this] { run(); }) {}
   ~Part() {
-    release_.set_value();
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+      changed_.notify_all();
+    }
     thread_.join();
   }
   Part(const Part&) = delete;
@@ -24,25 +30,29 @@ class SplitParse::Part {
 
   // Waits for the parse.
   const Parsed& result() {
-    done_future_.wait();
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return parsed_done_; });
     return parsed_;
   }
 
  private:
   void run() {
     Arena arena;
-    parsed_ = raw_parse(text_);
-    done_.set_value();
-    release_future_.wait();
+    Parsed parsed = raw_parse(text_);
+    std::unique_lock lock(mutex_);
+    parsed_ = std::move(parsed);
+    parsed_done_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return released_; });
   }  // the Arena frees the trees here, on the thread that made them
 
-  std::string text_;
-  Parsed parsed_;
-  std::promise<void> done_;
-  std::future<void> done_future_ = done_.get_future();
-  std::promise<void> release_;
-  std::future<void> release_future_ = release_.get_future();
-  std::thread thread_;  // last: starts once everything above exists
+  const std::string text_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  Parsed parsed_;             // guarded by mutex_ until parsed_done_
+  bool parsed_done_ = false;  // guarded by mutex_
+  bool released_ = false;     // guarded by mutex_
+  std::thread thread_;        // last: starts once everything above exists
 };
 
 SplitParse::SplitParse(const std::string& sql, const std::vector<std::size_t>& cuts) {
