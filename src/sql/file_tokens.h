@@ -9,8 +9,9 @@
 namespace safedb::sql {
 
 // What the analyser needs from the tokens of a whole file, from one pass of
-// Lexer: its comments, whether it has `\` tokens, and where the last token
-// before each `;` starts.
+// Lexer: its comments, whether it has `\` tokens, and where the first token
+// after and the last token before each `;` start. Not for use by several
+// threads at once: statement_tokens() remembers where it looked last.
 class FileTokens {
  public:
   explicit FileTokens(std::string_view text);
@@ -35,12 +36,19 @@ class FileTokens {
   struct Semicolon {
     std::size_t offset;
     std::size_t last_token;  // start of the last token before it (not a comment or `;`)
+    std::size_t next_token;  // start of the first such token after it, or kNone
   };
+
+  std::vector<Semicolon>::const_iterator semicolon_at_or_after(std::size_t offset) const;
 
   std::string_view text_;
   std::vector<Token> comments_;
   std::vector<Semicolon> semicolons_;
-  std::size_t last_token_ = kNone;  // the same for the end of the text
+  // Where statement_tokens() found its answers last (see after()).
+  mutable std::size_t semicolon_hint_ = 0;
+  mutable std::size_t comment_hint_ = 0;
+  std::size_t first_token_ = kNone;  // the first such token of the text
+  std::size_t last_token_ = kNone;   // the last one
   bool backslash_ = false;
 };
 
