@@ -114,9 +114,11 @@ Result<std::vector<std::size_t>> LoadWatch::poll(const std::vector<content::Tabl
   }
   Result<db::QueryResult> r = conn_.exec(
       "SELECT DISTINCT l.relation::text FROM pg_catalog.pg_locks l"
+      " JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
       " WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'"
       "   AND l.pid <> pg_catalog.pg_backend_pid() AND l.database ="
-      "   (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())");
+      "   (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"
+      "   AND pg_catalog.ltrim(a.query) ILIKE 'COPY %'");
   if (!r) return r.error();
   std::set<std::string> locked;
   for (const auto& row : r->rows)

@@ -76,8 +76,11 @@ class TableHasher {
 // Which tables pg_restore's data section has finished loading, watched from
 // another session of the scratch database. Each table's rows arrive in one
 // COPY whose transaction holds ROW EXCLUSIVE on the table until it commits:
-// a table seen with that lock held by another session and later seen
-// without it has all its rows committed. A table loaded between two polls
+// a table seen with that lock held by another session running a COPY, and
+// later seen without it, has all its rows committed. Only a COPY counts: a
+// dump made with --inserts loads a table in many transactions, one INSERT
+// each (and where pg_stat_activity hides other sessions' statements, no
+// table counts). A table loaded between two polls
 // is never seen and counts as loaded only when the whole section is done.
 // Partitions are not watched: loaded through their root
 // (--load-via-partition-root), a partition's rows can come from more than
