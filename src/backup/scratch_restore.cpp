@@ -93,7 +93,7 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
     out.problems.push_back({"restore", std::move(what)});
   };
 
-  // 1. pre-data: the tables, without their rows, indexes and constraints.
+  // 1. pre-data: the schema, with the tables still empty and no indexes yet.
   {
     util::Progress progress(stderr, req.progress, "pg_restore (pre-data)");
     ChildProcess pre_data(argv("pre-data"));
