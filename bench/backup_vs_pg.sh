@@ -17,6 +17,8 @@
 #   BACKUP_ROWS=1500000  rows in each of the two tables of the backup database (~400 MB)
 #   HASH_ROWS=4500000    rows of the hashing table (~1 GB)
 #   BUILD_DIR=build-bench
+#   SAFEDB_BASELINE=     another safedb binary (e.g. built from an earlier commit) whose
+#                        `backup verify` is timed in the same rounds, for before/after figures
 # Raw samples are kept in bench/out/backup/.
 set -euo pipefail
 export LC_ALL=C
@@ -129,6 +131,13 @@ dump_size=$(du -sh "$work/dump" | cut -f1)
 # --- 2. verify against pg_restore -------------------------------------------------
 
 say "backup verify against pg_restore -j2 ($REPS runs each)"
+time_verify() { # binary, name of the samples file
+  local t0 t1
+  t0=$(now)
+  "$1" backup verify "$id" --target bench >"$out/$2.out" 2>&1 || { cat "$out/$2.out" >&2; exit 1; }
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/$2.txt"
+}
 for i in $(seq "$REPS"); do
   q postgres "CREATE DATABASE restored"
   t0=$(now)
@@ -136,10 +145,14 @@ for i in $(seq "$REPS"); do
   t1=$(now)
   elapsed "$t0" "$t1" >>"$out/pg_restore.txt"
   q postgres "DROP DATABASE restored"
-  t0=$(now)
-  "$safedb" backup verify "$id" --target bench >"$out/verify.out" 2>&1 || { cat "$out/verify.out" >&2; exit 1; }
-  t1=$(now)
-  elapsed "$t0" "$t1" >>"$out/verify.txt"
+  # With a baseline, the two safedb binaries take turns going first.
+  if [ -n "${SAFEDB_BASELINE:-}" ] && [ $((i % 2)) -eq 0 ]; then
+    time_verify "$SAFEDB_BASELINE" baseline
+    time_verify "$safedb" verify
+  else
+    time_verify "$safedb" verify
+    [ -z "${SAFEDB_BASELINE:-}" ] || time_verify "$SAFEDB_BASELINE" baseline
+  fi
 done
 
 # --- where the extra time goes ----------------------------------------------------
@@ -190,6 +203,18 @@ Medians of $REPS runs (samples in bench/out/backup/).
 | hashing $hash_size ($hash_bytes bytes of COPY text): COPY into nothing / \`content::hash_copy\` | ${copy_m} s | ${hash_m} s | $(ratio "$hash_m" "$copy_m") | ≤ 1.3 |
 
 psql \`COPY big TO STDOUT >/dev/null\`: ${psql_copy} s.
+
+Per round, pg_restore / verify: $(paste -d/ "$out/pg_restore.txt" "$out/verify.txt" | tr '\n' ' ')
+REPORT
+if [ -n "${SAFEDB_BASELINE:-}" ]; then
+  baseline_m=$(median <"$out/baseline.txt")
+  cat <<REPORT
+Baseline ($SAFEDB_BASELINE), timed in the same rounds (the two take turns going first):
+\`backup verify\` ${baseline_m} s, ratio $(ratio "$baseline_m" "$restore_m");
+per round: $(tr '\n' ' ' <"$out/baseline.txt")
+REPORT
+fi
+cat <<REPORT
 
 Where the extra time goes (measured alone, same database):
 - content hashing of every table (COPY + SHA-256 per row): ${content_s} s (COPY alone ${copy_s} s);

@@ -2,22 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <random>
-#include <thread>
 
 #include "backup/files.h"
 #include "backup/records.h"
+#include "backup/scratch_restore.h"
 #include "safedb/backup/history.h"
 #include "safedb/backup/pg_tools.h"
 #include "safedb/backup/store.h"
-#include "safedb/content/content.h"
 #include "safedb/db/connection.h"
-#include "safedb/db/conninfo.h"
-#include "safedb/exec/interrupt.h"
 #include "safedb/util/utc_time.h"
 
 namespace safedb::backup {
@@ -114,119 +109,6 @@ void check_files(const std::string& folder, const Manifest& m, bool show_progres
     problems.push_back({path, fmt::format("not in the manifest ({} bytes)", f->size)});
 }
 
-// A database created on the scratch server for one verification, dropped
-// when this object ends whatever happened before.
-class ScratchDatabase {
- public:
-  ScratchDatabase(db::Connection& admin, std::string name, int server_version)
-      : admin_(admin), name_(std::move(name)), server_version_(server_version) {}
-  ~ScratchDatabase() { (void)drop(); }
-  ScratchDatabase(const ScratchDatabase&) = delete;
-  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
-
-  const std::string& name() const { return name_; }
-  std::string sql_name() const {
-    std::string quoted = "\"";
-    for (char c : name_)
-      quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
-  }
-  Status create() {
-    Result<db::QueryResult> r =
-        admin_.exec(fmt::format("CREATE DATABASE {} TEMPLATE template0", sql_name()));
-    if (!r)
-      return Error::usage(fmt::format("cannot create the scratch database {} on {}: {}", name_,
-                                      admin_.describe_target(), r.error().message()));
-    created_ = true;
-    return {};
-  }
-  // Drops it (terminating sessions still connected, from PostgreSQL 13 on).
-  Status drop() {
-    if (!created_) return {};
-    created_ = false;
-    const std::string force = server_version_ >= 130000 ? " WITH (FORCE)" : "";
-    Result<db::QueryResult> r =
-        admin_.exec(fmt::format("DROP DATABASE IF EXISTS {}{}", sql_name(), force));
-    if (!r)
-      return Error::usage(
-          fmt::format("cannot drop the scratch database {} on {}: {}; drop it by "
-                      "hand (DROP DATABASE {})",
-                      name_, admin_.describe_target(), r.error().message(), sql_name()));
-    return {};
-  }
-
- private:
-  db::Connection& admin_;
-  std::string name_;
-  int server_version_;
-  bool created_ = false;
-};
-
-std::string scratch_name(const std::string& id) {
-  std::string name = "safedb_verify_";
-  for (char c : id)
-    name += std::isalnum(static_cast<unsigned char>(c)) != 0
-                ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
-                : '_';
-  std::random_device device;
-  const std::string suffix = fmt::format("_{:04x}", device() & 0xffffu);
-  if (name.size() > 63 - suffix.size()) name.resize(63 - suffix.size());
-  return name + suffix;
-}
-
-Error interrupted() {
-  return Error(ExitCode::interrupted,
-               "interrupted: pg_restore stopped and the scratch database dropped; nothing was "
-               "recorded");
-}
-
-// amcheck on every btree index of the restored database, until `stop`.
-void check_indexes(db::Connection& conn, int server_version, VerifyResult& out,
-                   const std::atomic<bool>& stop) {
-  if (server_version < 110000) {
-    out.amcheck_skipped = "amcheck's heapallindexed check needs PostgreSQL 11 or newer";
-    return;
-  }
-  if (Result<db::QueryResult> r = conn.exec("CREATE EXTENSION IF NOT EXISTS amcheck"); !r) {
-    out.amcheck_skipped = fmt::format(
-        "the amcheck extension cannot be created on the scratch "
-        "server: {}",
-        r.error().message());
-    return;
-  }
-  Result<db::QueryResult> indexes = conn.exec(
-      "SELECT c.oid::text, format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_index i"
-      " JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
-      " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-      " JOIN pg_catalog.pg_am a ON a.oid = c.relam"
-      " WHERE a.amname = 'btree' AND i.indisvalid AND i.indisready AND c.relpersistence <> 't'"
-      "   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'"
-      " ORDER BY 2");
-  if (!indexes) {
-    out.amcheck_skipped = fmt::format("cannot list the indexes: {}", indexes.error().message());
-    return;
-  }
-  const std::string function = [&] {
-    Result<db::QueryResult> r = conn.exec(
-        "SELECT format('%I.bt_index_check', n.nspname) FROM pg_catalog.pg_extension e"
-        " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'");
-    return r && !r->rows.empty() ? r->at(0, 0).value_or("bt_index_check")
-                                 : std::string("bt_index_check");
-  }();
-  for (const auto& row : indexes->rows) {
-    if (stop) return;
-    const std::string oid = row[0].value_or("0");
-    const std::string name = row[1].value_or("?");
-    Result<db::QueryResult> r =
-        conn.exec(fmt::format("SELECT {}({}::pg_catalog.regclass, true)", function, oid));
-    if (!r) {
-      out.problems.push_back({"index " + name, "amcheck: " + r.error().message()});
-      if (!conn.is_open()) return;
-    }
-    ++out.indexes_checked;
-  }
-}
-
 json verified_payload(const VerifyResult& r, const VerifyRequest& req, const std::string& sha,
                       const std::string& scratch_host, int scratch_port,
                       const std::string& pg_restore_version) {
@@ -267,107 +149,6 @@ json failed_payload(const VerifyResult& r, const VerifyRequest& req, const std::
        fmt::format(
            "backup {} FAILED verification: {}: {}{}", r.id, r.problems[0].where, r.problems[0].what,
            r.problems.size() > 1 ? fmt::format(" (and {} more)", r.problems.size() - 1) : "")}};
-}
-
-// Restores the backup into a scratch database and compares it with the
-// manifest; problems go to `out`. An Error means the check could not be done.
-Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore,
-                           const std::string& folder, VerifyResult& out, std::string& scratch_host,
-                           int& scratch_port) {
-  const Manifest& m = *out.manifest;
-  const std::string scratch_dsn = req.scratch_dsn.value_or(req.target.dsn);
-  Result<db::Connection> admin = db::Connection::open(scratch_dsn);
-  if (!admin) return admin.error().within("scratch server");
-  Result<db::TargetIdentity> server = admin->identify();
-  if (!server) return server.error().within("scratch server");
-  scratch_host = server->host;
-  scratch_port = server->port;
-  if (major_of(server->server_version_num) < major_of(m.target.server_version_num)) {
-    return Error::usage(fmt::format(
-        "the scratch server {} runs PostgreSQL {}, older than the backup's server ({}); restore "
-        "on a server at least as new (--scratch or backups.scratch_dsn)",
-        admin->describe_target(), server->server_version, m.target.server_version));
-  }
-
-  ScratchDatabase scratch(*admin, scratch_name(out.id), server->server_version_num);
-  out.scratch_database = scratch.name();
-  {
-    exec::InterruptGuard interrupt(*admin);
-    if (Status s = scratch.create(); !s) return s;
-    Result<std::string> dsn = db::with_database(scratch_dsn, scratch.name());
-    if (!dsn) return dsn.error();
-
-    // 1. pg_restore into it, stopped at its first error.
-    detail::ChildProcess restore({pg_restore.path, fmt::format("--jobs={}", req.jobs),
-                                  "--exit-on-error", "--no-owner", "--no-privileges",
-                                  "--no-publications", "--no-subscriptions", "--no-password",
-                                  "--dbname=" + *dsn, (fs::path(folder) / kDumpFolder).string()});
-    {
-      util::Progress progress(stderr, req.progress, "pg_restore");
-      while (!restore.done() && !exec::InterruptGuard::interrupted())
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (exec::InterruptGuard::interrupted()) {
-      restore.stop();
-      (void)scratch.drop();
-      return interrupted();
-    }
-    const Result<util::ProcessResult>& restored = restore.wait();
-    if (!restored) return restored.error();
-    if (std::optional<std::string> failed = detail::program_failure("pg_restore", *restored)) {
-      out.problems.push_back({"restore", *failed});
-      if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
-      return {};
-    }
-
-    // 2. The restored copy's content, table by table, against the manifest,
-    //    while amcheck checks every restored btree index on a session of its own.
-    Result<db::Connection> copy = db::Connection::open(*dsn);
-    if (!copy) return copy.error().within("scratch database");
-    Result<db::Connection> checker = db::Connection::open(*dsn);
-    if (!checker) return checker.error().within("scratch database");
-    VerifyResult checked;
-    std::atomic<bool> stop_checking{false};
-    {
-      std::jthread amcheck(
-          [&] { check_indexes(*checker, server->server_version_num, checked, stop_checking); });
-      exec::InterruptGuard copy_interrupt(*copy);
-      Result<std::vector<content::TableDigest>> found = Error::usage("not read");
-      {
-        util::Progress progress(stderr, req.progress, "hashing restored tables", m.database_size);
-        if (Status s = content::pin_text_output(*copy); !s) {
-          found = s.error();
-        } else {
-          found = content::digest_database(*copy, progress);
-        }
-      }
-      if (exec::InterruptGuard::interrupted() || !found) {
-        stop_checking = true;
-        checker->cancel();
-      }
-      amcheck.join();
-      if (exec::InterruptGuard::interrupted()) {
-        copy = Error::usage("closed");
-        checker = Error::usage("closed");
-        (void)scratch.drop();
-        return interrupted();
-      }
-      if (!found) return found.error().within("cannot read the restored copy");
-      for (const content::Difference& d : content::compare(m.tables, *found))
-        out.problems.push_back({"table " + d.table, d.what});
-      out.tables_compared = static_cast<int>(found->size());
-      for (const content::TableDigest& t : *found)
-        out.rows_compared += t.rows;
-    }
-    for (Problem& p : checked.problems)
-      out.problems.push_back(std::move(p));
-    out.indexes_checked = checked.indexes_checked;
-    out.amcheck_skipped = checked.amcheck_skipped;
-    checker = Error::usage("closed");
-    copy = Error::usage("closed");  // disconnect before the drop
-    if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
-  }
-  return {};
 }
 
 }  // namespace
@@ -442,11 +223,9 @@ Result<VerifyResult> verify_backup(const VerifyRequest& req, audit::AuditLog& lo
   }
 
   // 4. Restore it and compare it with what the database held.
-  std::string scratch_host;
-  int scratch_port = 0;
+  detail::ScratchServer scratch;
   if (out.problems.empty()) {
-    if (Status s = restore_and_compare(req, *pg_restore, *folder, out, scratch_host, scratch_port);
-        !s)
+    if (Status s = detail::restore_and_compare(req, *pg_restore, *folder, out, scratch); !s)
       return s.error();
   }
 
@@ -455,8 +234,8 @@ Result<VerifyResult> verify_backup(const VerifyRequest& req, audit::AuditLog& lo
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   const bool ok = out.problems.empty();
   Result<audit::AppendedRecord> record =
-      ok ? log.append(kVerifiedRecord, verified_payload(out, req, found_sha, scratch_host,
-                                                        scratch_port, pg_restore->version))
+      ok ? log.append(kVerifiedRecord, verified_payload(out, req, found_sha, scratch.host,
+                                                        scratch.port, pg_restore->version))
          : log.append(kVerifyFailedRecord, failed_payload(out, req, found_sha));
   if (!record)
     return Error::usage(fmt::format("backup {} {}, but the audit log could not record it: {}",
