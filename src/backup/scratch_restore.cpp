@@ -89,8 +89,35 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
   auto argv = [&](const char* section) {
     return section_argv(req, pg_restore, *dsn, folder, section);
   };
-  auto restore_failed = [&](std::string what) {
-    out.problems.push_back({"restore", std::move(what)});
+  // The sessions that read the tables back and check the indexes (the
+  // second one first watches the data section), then the readers on them:
+  // declared after the sessions, the readers stop before the sessions close.
+  Result<db::Connection> copy = db::Connection::open(*dsn);
+  if (!copy) return copy.error().within("scratch database");
+  Result<db::Connection> checker = db::Connection::open(*dsn);
+  if (!checker) return checker.error().within("scratch database");
+  std::optional<TableHasher> hasher;
+  std::optional<IndexCheck> amcheck;
+  auto hashing_failed = [&] {
+    Result<std::vector<content::TableDigest>> found = hasher->wait();
+    return found ? Error::usage("reading the restored copy stopped")
+                 : found.error().within("cannot read the restored copy");
+  };
+  // How a section ended: nullopt when it succeeded and verification goes
+  // on; otherwise what to return. A section that failed is a problem of the
+  // verification: the readers stop and the scratch database is dropped.
+  auto ended = [&](ChildProcess& section, const char* name) -> std::optional<Status> {
+    if (!section.done()) section.stop();
+    if (interrupted()) return Status(interrupted_error());
+    if (hasher && hasher->failed()) return Status(hashing_failed());
+    Result<std::optional<std::string>> failed = section_failure(section, name);
+    if (!failed) return Status(failed.error());
+    if (!*failed) return std::nullopt;
+    out.problems.push_back({"restore", std::move(**failed)});
+    amcheck.reset();
+    hasher.reset();
+    if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
+    return Status();
   };
 
   // 1. pre-data: the schema, with the tables still empty and no indexes yet.
@@ -99,36 +126,15 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
     ChildProcess pre_data(argv("pre-data"));
     while (!pre_data.done() && !interrupted())
       std::this_thread::sleep_for(kPoll);
-    if (interrupted()) {
-      pre_data.stop();
-      return interrupted_error();
-    }
-    Result<std::optional<std::string>> failed = section_failure(pre_data, "pre-data");
-    if (!failed) return failed.error();
-    if (*failed) {
-      restore_failed(**failed);
-      if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
-      return {};
-    }
+    if (std::optional<Status> end = ended(pre_data, "pre-data")) return *end;
   }
 
-  // 2. A session that reads the tables back and one that watches the data
-  //    section (later: amcheck's). The hasher stops before they close.
-  Result<db::Connection> copy = db::Connection::open(*dsn);
-  if (!copy) return copy.error().within("scratch database");
-  Result<db::Connection> checker = db::Connection::open(*dsn);
-  if (!checker) return checker.error().within("scratch database");
+  // 2. The tables to read back, now that they exist.
   if (Status s = content::pin_text_output(*copy); !s)
     return s.error().within("cannot read the restored copy");
   Result<std::vector<content::TableDigest>> tables = content::list_tables(*copy);
   if (!tables) return tables.error().within("cannot read the restored copy");
-  std::optional<TableHasher> hasher;
   hasher.emplace(*copy, std::move(*tables));
-  auto hashing_failed = [&] {
-    Result<std::vector<content::TableDigest>> found = hasher->wait();
-    return found ? Error::usage("reading the restored copy stopped")
-                 : found.error().within("cannot read the restored copy");
-  };
 
   // 3. data: every table is handed to the hasher as soon as its rows are
   //    committed, while the other tables still load.
@@ -146,41 +152,19 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
       }
       std::this_thread::sleep_for(kPoll);
     }
-    if (!data.done()) data.stop();
-    if (interrupted()) return interrupted_error();
-    if (hasher->failed()) return hashing_failed();
-    Result<std::optional<std::string>> failed = section_failure(data, "data");
-    if (!failed) return failed.error();
-    if (*failed) {
-      restore_failed(**failed);
-      hasher.reset();
-      if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
-      return {};
-    }
+    if (std::optional<Status> end = ended(data, "data")) return *end;
     hasher->all_ready();
   }
 
   // 4. post-data (indexes, constraints, triggers; rows no longer change)
   //    while the hasher reads on and amcheck checks each index once built.
-  std::optional<IndexCheck> amcheck;
   amcheck.emplace(*checker, version);
   {
     util::Progress progress(stderr, req.progress, "pg_restore (post-data)");
     ChildProcess post_data(argv("post-data"));
     while (!post_data.done() && !interrupted() && !hasher->failed())
       std::this_thread::sleep_for(kPoll);
-    if (!post_data.done()) post_data.stop();
-    if (interrupted()) return interrupted_error();
-    if (hasher->failed()) return hashing_failed();
-    Result<std::optional<std::string>> failed = section_failure(post_data, "post-data");
-    if (!failed) return failed.error();
-    if (*failed) {
-      restore_failed(**failed);
-      amcheck.reset();
-      hasher.reset();
-      if (Status s = scratch.drop(); !s) out.drop_failed = s.error().message();
-      return {};
-    }
+    if (std::optional<Status> end = ended(post_data, "post-data")) return *end;
     amcheck->post_data_done();
   }
 

@@ -68,8 +68,7 @@ TEST_CASE("a file parsed in parts gives the trees of the whole parse", "[sql]") 
   check_same(sql, cuts);
 }
 
-TEST_CASE("a parse in parts falls back to the whole parse where a cut ends no statement",
-          "[sql]") {
+TEST_CASE("a parse in parts falls back to the whole parse where a cut ends no statement", "[sql]") {
   // The `;` between the actions of a rule is a token but ends no statement.
   const std::string rule =
       "CREATE TABLE log (id int);\n"
