@@ -52,7 +52,7 @@ const Functions& functions() {
     Status s = load_library();
     if (!s) {
       std::fprintf(stderr, "safedb: error: %s\n", s.error().message().c_str());
-      std::exit(2);  // ExitCode::usage: nothing was done with the missing library
+      std::exit(to_int(ExitCode::usage));  // nothing was done with the missing library
     }
     return true;
   }();
