@@ -105,8 +105,10 @@ Statement* suppression_target(const Suppression& s, std::vector<Statement>& stat
 std::size_t parse_parts(std::size_t size) {
   constexpr std::size_t kMinPartBytes = 256 * 1024;
   constexpr std::size_t kMaxParts = 4;
+  const std::size_t parts = size / kMinPartBytes;
+  if (parts <= 1) return 1;  // without asking how many cores (glibc reads /sys for it)
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  return std::clamp<std::size_t>(size / kMinPartBytes, 1, std::min(cores, kMaxParts));
+  return std::min({parts, cores, kMaxParts});
 }
 
 // A psql meta-command (a backslash outside quotes) runs to the end of its line.
