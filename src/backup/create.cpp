@@ -15,6 +15,7 @@
 #include "safedb/crypto/hash.h"
 #include "safedb/db/connection.h"
 #include "safedb/exec/interrupt.h"
+#include "safedb/util/duration.h"
 #include "safedb/util/sync.h"
 #include "safedb/util/utc_time.h"
 
@@ -56,14 +57,24 @@ Result<Snapshot> export_snapshot(db::Connection& conn) {
 
 std::vector<std::string> pg_dump_args(const PgProgram& pg_dump, const CreateRequest& request,
                                       const Snapshot& snapshot, const std::string& into) {
-  std::vector<std::string> argv = {pg_dump.path,
-                                   "--format=directory",
-                                   fmt::format("--jobs={}", request.jobs),
-                                   "--snapshot=" + snapshot.id,
-                                   "--no-password",
-                                   "--file=" + into};
+  std::vector<std::string> argv = {
+      pg_dump.path,
+      "--format=directory",
+      fmt::format("--jobs={}", request.jobs),
+      "--snapshot=" + snapshot.id,
+      fmt::format("--lock-wait-timeout={}", request.lock_timeout.count()),
+      "--no-password",
+      "--file=" + into};
   if (!request.target.dsn.empty()) argv.push_back("--dbname=" + request.target.dsn);
   return argv;
+}
+
+// Why a lock timeout ended the backup, for the one error line.
+std::string lock_held(const CreateRequest& request) {
+  return fmt::format(
+      "another session held a lock on the table for longer than execution.lock_timeout ({}); "
+      "no backup was written",
+      util::format_duration(request.lock_timeout));
 }
 
 nlohmann::json created_payload(const Manifest& m, const CreateRequest& request,
@@ -135,6 +146,10 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
   m.snapshot_time = util::format_utc(snapshot->unix_time);
   m.database_size = snapshot->database_size;
   if (Status s = content::pin_text_output(*conn); !s) return s.error();
+  if (Result<db::QueryResult> r =
+          conn->exec(fmt::format("SET lock_timeout = {}", request.lock_timeout.count()));
+      !r)
+    return r.error().within("cannot set the backup's lock_timeout");
   detail::ChildProcess dump(pg_dump_args(*pg_dump, request, *snapshot, dump_dir));
 
   // 4. The content manifest, in the same snapshot, on safedb's own session.
@@ -144,7 +159,10 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
     if (!tables) {
       dump.stop();
       if (exec::InterruptGuard::interrupted()) return interrupted();
-      return tables.error().within("cannot compute the backup's manifest");
+      const Error e = tables.error().within("cannot compute the backup's manifest");
+      if (std::optional<db::DbError> why = conn->last_error(); why && why->sqlstate == "55P03")
+        return Error(e.code(), e.message() + "; " + lock_held(request));
+      return e;
     }
     m.tables = std::move(tables).value();
   }

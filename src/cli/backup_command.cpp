@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backup/records.h"
+#include "cli/backup_report.h"
 #include "cli/command.h"
 #include "cli/signer.h"
 #include "safedb/audit/log.h"
@@ -25,6 +26,7 @@ using nlohmann::json;
 struct CommonOptions {
   std::optional<std::string> target, dsn, config, key, principal, log, witness;
   std::optional<int> jobs;
+  std::string format = "text";
 };
 
 struct CreateOptions {
@@ -56,7 +58,14 @@ struct Setup {
   int jobs = 2;
 };
 
+Status check_format(const std::string& format) {
+  if (format != "text" && format != "json")
+    return Error::usage(fmt::format("unknown --format '{}' (text, json)", format));
+  return {};
+}
+
 Result<Setup> set_up(const CommonOptions& options) {
+  if (Status f = check_format(options.format); !f) return f.error();
   Setup s;
   Result<config::Config> config = config::load(options.config.value_or(""));
   if (!config) return config.error();
@@ -88,19 +97,14 @@ Result<ExitCode> run_create(const CreateOptions& options) {
   request.backups = s->config.backups;
   request.pg_bin = s->config.pg_bin;
   request.jobs = s->jobs;
+  request.lock_timeout = s->config.execution.lock_timeout;
   request.witness = options.common.witness ? options.common.witness : s->config.witness;
   request.progress = util::progress_on_stderr();
   Result<backup::CreatedBackup> made = backup::create_backup(request, *s->log);
   if (!made) return made.error();
-  const backup::Manifest& m = made->manifest;
-  print(fmt::format(
-      "backup {} of {}\n  {} tables, {} rows; dump {} ({} files) in {:.1f} s\n"
-      "  snapshot taken {}\n  folder {}\n  recorded: backup-created, audit log seq {} (manifest "
-      "sha256 {})\n  next: safedb backup verify {} --target {}\n",
-      m.id, m.target.describe(), m.tables.size(), m.rows(),
-      backup::detail::human_size(m.dump_bytes()), m.files.size(),
-      static_cast<double>(made->duration_ms) / 1000, m.snapshot_time, made->path, made->record_seq,
-      made->manifest_sha256.substr(0, 16), m.id, s->target.ad_hoc ? "..." : s->target.name));
+  print(options.common.format == "json"
+            ? created_json(*made)
+            : created_text(*made, s->target.ad_hoc ? "..." : s->target.name));
   return ExitCode::ok;
 }
 
@@ -127,24 +131,8 @@ Result<ExitCode> run_verify(const VerifyOptions& options) {
   Result<backup::VerifyResult> r = backup::verify_backup(request, *s->log);
   if (!r) return r.error();
   if (r->drop_failed) std::fprintf(stderr, "safedb: warning: %s\n", r->drop_failed->c_str());
-  if (r->verified()) {
-    print(fmt::format(
-        "backup {} verified: restored into {} and compared: {} tables, {} rows match the "
-        "manifest\n  {}\n  snapshot taken {}\n  recorded: backup-verified, audit log seq {}\n",
-        r->id, r->scratch_database, r->tables_compared, r->rows_compared,
-        r->amcheck_skipped
-            ? "amcheck skipped: " + *r->amcheck_skipped
-            : fmt::format("amcheck: {} btree indexes checked, no corruption", r->indexes_checked),
-        r->manifest->snapshot_time, r->record_seq));
-    return ExitCode::ok;
-  }
-  std::string out = fmt::format("backup {} FAILED verification ({} problem{}):\n", r->id,
-                                r->problems.size(), r->problems.size() == 1 ? "" : "s");
-  for (const backup::Problem& p : r->problems)
-    out += fmt::format("  {}: {}\n", p.where, p.what);
-  out += fmt::format("  recorded: backup-verify-failed, audit log seq {}\n", r->record_seq);
-  print(out);
-  return ExitCode::no;
+  print(options.common.format == "json" ? verified_json(*r) : verified_text(*r));
+  return r->verified() ? ExitCode::ok : ExitCode::no;
 }
 
 // The verification state of a backup, from the signed log.
@@ -173,8 +161,7 @@ State state_of(const backup::FolderEntry& e, const backup::BackupHistory& histor
 }
 
 Result<ExitCode> run_list(const ListOptions& options) {
-  if (options.format != "text" && options.format != "json")
-    return Error::usage(fmt::format("unknown --format '{}' (text, json)", options.format));
+  if (Status f = check_format(options.format); !f) return f.error();
   Result<config::Config> config = config::load(options.config.value_or(""));
   if (!config) return config.error();
   Result<std::vector<backup::FolderEntry>> entries = backup::scan_backups(config->backups);
@@ -253,6 +240,7 @@ void add_common(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--log", o.log, "Audit log (default: audit.log)");
   sub.add_option("--witness", o.witness,
                  "Witness file for the closing checkpoint (default: audit.witness)");
+  sub.add_option("--format", o.format, "Output: text or json")->capture_default_str();
 }
 
 }  // namespace

@@ -96,6 +96,53 @@ TEST_CASE("a backup is created and verified by restoring it and the gate accepts
   CHECK(ran.exit_code == 0);
 }
 
+TEST_CASE("backup create and verify report in JSON for programs", "[pg][backup]") {
+  BackupFixture f;
+  auto created = f.safedb({"backup", "create", "--target", "db", "--format", "json"});
+  INFO(created.out << created.err);
+  REQUIRE(created.exit_code == 0);
+  const json made = json::parse(created.out);
+  const std::string id = made["backup_id"];
+  CHECK(made["version"] == 1);
+  CHECK(fs::is_regular_file(fs::path(made["path"].get<std::string>()) / "manifest.json"));
+  CHECK(made["tables"] == 3);
+  CHECK(made["rows"] == 10010);
+  CHECK(made["target"]["database"] == f.database());
+  CHECK(made["record"]["type"] == "backup-created");
+  CHECK(made["record"]["seq"] == f.last_record("backup-created")["seq"]);
+  CHECK(made["manifest_sha256"] == f.last_record("backup-created")["payload"]["manifest_sha256"]);
+
+  auto ok = f.safedb({"backup", "verify", id, "--target", "db", "--format", "json"});
+  INFO(ok.out << ok.err);
+  REQUIRE(ok.exit_code == 0);
+  const json good = json::parse(ok.out);
+  CHECK(good["verified"] == true);
+  CHECK(good["problems"].empty());
+  CHECK(good["tables_compared"] == 3);
+  CHECK(good["rows_compared"] == 10010);
+  CHECK(good["amcheck"]["indexes_checked"].get<int>() > 0);
+  CHECK(good["scratch_drop_problem"].is_null());
+  CHECK(good["record"]["type"] == "backup-verified");
+  CHECK(good["record"]["seq"] == f.last_record("backup-verified")["seq"]);
+
+  const fs::path victim = f.dump_files(id).at(0);
+  fs::resize_file(victim, fs::file_size(victim) / 2);
+  auto bad = f.safedb({"backup", "verify", id, "--target", "db", "--format", "json"});
+  INFO(bad.out << bad.err);
+  CHECK(bad.exit_code == 1);
+  const json failed = json::parse(bad.out);
+  CHECK(failed["verified"] == false);
+  REQUIRE(failed["problems"].size() == 1);
+  CHECK(failed["problems"][0]["where"] == "dump/" + victim.filename().string());
+  CHECK(contains(failed["problems"][0]["what"], "truncated: "));
+  CHECK(failed["record"]["type"] == "backup-verify-failed");
+
+  auto unknown = f.safedb({"backup", "verify", id, "--target", "db", "--format", "xml"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(contains(unknown.err, "unknown --format 'xml' (text, json)"));
+  CHECK(unknown.out.empty());
+}
+
 TEST_CASE("verify latest picks the newest backup of the target's database", "[pg][backup]") {
   BackupFixture f;
   const std::string first = f.create();
@@ -235,6 +282,27 @@ TEST_CASE("concurrent writers during backup create do not disturb the backup", "
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "match the manifest"));
+}
+
+TEST_CASE("a table locked by another session fails the backup after lock_timeout, not later",
+          "[pg][backup]") {
+  BackupFixture f;
+  f.configure(R"("execution": {"lock_timeout": "1s"})");
+  auto holder = safedb::db::Connection::open(safedb::test::conninfo(f.database()));
+  REQUIRE(holder);
+  REQUIRE(holder->exec("BEGIN; LOCK TABLE billing.invoices IN ACCESS EXCLUSIVE MODE"));
+  // Returns at all while the lock is still held: without the timeout it would wait forever.
+  auto r = f.safedb({"backup", "create", "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 4);
+  CHECK(contains(r.err, "lock timeout"));
+  CHECK(contains(r.err, "no backup was written"));
+  CHECK((!fs::exists(f.backups()) || fs::is_empty(f.backups())));
+  CHECK(f.records("backup-created").empty());
+
+  // Once the lock is gone the same command succeeds.
+  REQUIRE(holder->exec("ROLLBACK"));
+  f.create();
 }
 
 TEST_CASE("pg_dump older than the server is refused before anything is written", "[pg][backup]") {
