@@ -10,7 +10,10 @@
 #   3. content::hash_copy of one large table against COPY ... TO STDOUT
 #      into nothing (bench/backup/hash_copy_bench.cpp), and psql's COPY to /dev/null;
 # and where safedb's extra time goes (content hashing of the database on its
-# own, SHA-256 of the dump files).
+# own, SHA-256 of the dump files). Create and verify also time, in the same
+# rounds, the floor of their design: the same pg_dump with one more COPY of
+# every table beside it, and the same pg_restore followed by one COPY of
+# every table (psql into /dev/null: nothing hashed, no amcheck).
 #
 # Environment:
 #   REPS=3               timed runs per tool (the median is reported)
@@ -107,6 +110,12 @@ cat >safedb.json <<JSON
 }
 JSON
 
+# copy_all DB: one COPY of every table of DB into /dev/null, as the manifest reads them.
+copy_all() {
+  "$psql" -X -q -v ON_ERROR_STOP=1 -d "$1" -c "COPY accounts TO STDOUT" \
+    -c "COPY events TO STDOUT" >/dev/null
+}
+
 # --- 1. create against pg_dump ------------------------------------------------
 
 say "backup create against pg_dump -Fd -j2 ($REPS runs each)"
@@ -125,6 +134,15 @@ for i in $(seq "$REPS"); do
   elapsed "$t0" "$t1" >>"$out/create.txt"
   id=$(awk 'NR==1 {print $2}' "$out/create.out")
   [ "$i" -lt "$REPS" ] && rm -rf ".safedb/backups/$id"
+  rm -rf "$work/dump_floor"
+  sync
+  t0=$(now)
+  copy_all bench_backup &
+  "$bindir/pg_dump" -Fd -j2 -d bench_backup -f "$work/dump_floor"
+  wait
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/create_floor.txt"
+  rm -rf "$work/dump_floor"
 done
 dump_size=$(du -sh "$work/dump" | cut -f1)
 
@@ -144,6 +162,13 @@ for i in $(seq "$REPS"); do
   "$bindir/pg_restore" -j2 --exit-on-error -d restored "$work/dump"
   t1=$(now)
   elapsed "$t0" "$t1" >>"$out/pg_restore.txt"
+  q postgres "DROP DATABASE restored"
+  q postgres "CREATE DATABASE restored"
+  t0=$(now)
+  "$bindir/pg_restore" -j2 --exit-on-error -d restored "$work/dump"
+  copy_all restored
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/verify_floor.txt"
   q postgres "DROP DATABASE restored"
   # With a baseline, the two safedb binaries take turns going first.
   if [ -n "${SAFEDB_BASELINE:-}" ] && [ $((i % 2)) -eq 0 ]; then
@@ -184,6 +209,8 @@ dump_m=$(median <"$out/pg_dump.txt")
 create_m=$(median <"$out/create.txt")
 restore_m=$(median <"$out/pg_restore.txt")
 verify_m=$(median <"$out/verify.txt")
+create_floor_m=$(median <"$out/create_floor.txt")
+verify_floor_m=$(median <"$out/verify_floor.txt")
 copy_m=$(awk '{print $8}' "$out/hash.txt" | median)
 hash_m=$(awk '{print $10}' "$out/hash.txt" | median)
 hash_bytes=$(awk 'NR==1 {print $6}' "$out/hash.txt")
@@ -203,6 +230,14 @@ Medians of $REPS runs (samples in bench/out/backup/).
 | hashing $hash_size ($hash_bytes bytes of COPY text): COPY into nothing / \`content::hash_copy\` | ${copy_m} s | ${hash_m} s | $(ratio "$hash_m" "$copy_m") | ≤ 1.3 |
 
 psql \`COPY big TO STDOUT >/dev/null\`: ${psql_copy} s.
+
+The floor of each design, timed in the same rounds (psql's COPY into /dev/null:
+nothing hashed, nothing checked):
+
+| floor | plain | plain + one more read of every table | ratio |
+|---|---|---|---|
+| \`pg_dump -Fd -j2\` with a COPY of every table beside it | ${dump_m} s | ${create_floor_m} s | $(ratio "$create_floor_m" "$dump_m") |
+| \`pg_restore -j2\`, then a COPY of every table | ${restore_m} s | ${verify_floor_m} s | $(ratio "$verify_floor_m" "$restore_m") |
 
 Per round, pg_restore / verify: $(paste -d/ "$out/pg_restore.txt" "$out/verify.txt" | tr '\n' ' ')
 REPORT

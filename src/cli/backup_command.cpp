@@ -24,7 +24,8 @@ namespace {
 using nlohmann::json;
 
 struct CommonOptions {
-  std::optional<std::string> target, dsn, config, key, principal, log, witness;
+  std::optional<std::string> target, dsn;
+  SigningOptions signing;
   std::optional<int> jobs;
   std::string format = "text";
 };
@@ -67,7 +68,7 @@ Status check_format(const std::string& format) {
 Result<Setup> set_up(const CommonOptions& options) {
   if (Status f = check_format(options.format); !f) return f.error();
   Setup s;
-  Result<config::Config> config = config::load(options.config.value_or(""));
+  Result<config::Config> config = config::load(options.signing.config.value_or(""));
   if (!config) return config.error();
   s.config = std::move(config).value();
   Result<exec::TargetSpec> target =
@@ -77,14 +78,11 @@ Result<Setup> set_up(const CommonOptions& options) {
   if (options.jobs && (*options.jobs < 1 || *options.jobs > 64))
     return Error::usage(fmt::format("--jobs {}: must be between 1 and 64", *options.jobs));
   s.jobs = options.jobs.value_or(s.config.backup_jobs);
-  Result<Signer> signer = open_signer(s.config, options.key, options.principal);
+  Result<Signer> signer = open_signer(s.config, options.signing.key, options.signing.principal);
   if (!signer) return signer.error();
   s.signer = std::make_unique<Signer>(std::move(signer).value());
-  Result<audit::AuditLog> log = audit::AuditLog::open(options.log.value_or(s.config.audit_log),
-                                                      s.signer->key, s.signer->principal);
-  if (!log)
-    return Error::usage(
-        fmt::format("cannot open the audit log, so nothing runs: {}", log.error().message()));
+  Result<audit::AuditLog> log = open_audit_log(s.config, options.signing.log, *s.signer);
+  if (!log) return log.error();
   s.log.emplace(std::move(log).value());
   return s;
 }
@@ -98,7 +96,8 @@ Result<ExitCode> run_create(const CreateOptions& options) {
   request.pg_bin = s->config.pg_bin;
   request.jobs = s->jobs;
   request.lock_timeout = s->config.execution.lock_timeout;
-  request.witness = options.common.witness ? options.common.witness : s->config.witness;
+  request.witness =
+      options.common.signing.witness ? options.common.signing.witness : s->config.witness;
   request.progress = util::progress_on_stderr();
   Result<backup::CreatedBackup> made = backup::create_backup(request, *s->log);
   if (!made) return made.error();
@@ -126,7 +125,8 @@ Result<ExitCode> run_verify(const VerifyOptions& options) {
   request.pg_bin = s->config.pg_bin;
   request.jobs = s->jobs;
   request.signers = &*signers;
-  request.witness = options.common.witness ? options.common.witness : s->config.witness;
+  request.witness =
+      options.common.signing.witness ? options.common.signing.witness : s->config.witness;
   request.progress = util::progress_on_stderr();
   Result<backup::VerifyResult> r = backup::verify_backup(request, *s->log);
   if (!r) return r.error();
@@ -233,13 +233,7 @@ void add_common(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--target", o.target, "A target named in safedb.json");
   sub.add_option("--dsn", o.dsn, "An ad-hoc libpq connection string ('' = PG* variables)");
   sub.add_option("--jobs", o.jobs, "Parallel pg_dump / pg_restore jobs (default: backups.jobs)");
-  sub.add_option("--config", o.config, "Configuration file (default: ./safedb.json)");
-  sub.add_option("--key", o.key, "Signing key for the audit records (default: signing.key)");
-  sub.add_option("--principal", o.principal,
-                 "Who signs (default: signing.principal or allowed_signers)");
-  sub.add_option("--log", o.log, "Audit log (default: audit.log)");
-  sub.add_option("--witness", o.witness,
-                 "Witness file for the closing checkpoint (default: audit.witness)");
+  add_signing_options(sub, o.signing);
   sub.add_option("--format", o.format, "Output: text or json")->capture_default_str();
 }
 

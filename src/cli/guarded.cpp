@@ -9,13 +9,7 @@ void add_run_options(CLI::App& sub, RunOptions& options, bool executes) {
   sub.add_option("--target", options.target, "A target named in safedb.json");
   sub.add_option("--dsn", options.dsn, "An ad-hoc libpq connection string ('' = PG* variables)");
   sub.add_option("--env", options.env, "Environment of a --dsn target (default: production)");
-  sub.add_option("--config", options.config, "Configuration file (default: ./safedb.json)");
-  sub.add_option("--key", options.key, "Signing key for the audit records (default: signing.key)");
-  sub.add_option("--principal", options.principal,
-                 "Who signs (default: signing.principal or allowed_signers)");
-  sub.add_option("--log", options.log, "Audit log (default: audit.log)");
-  sub.add_option("--witness", options.witness,
-                 "Witness file for the closing checkpoint (default: audit.witness)");
+  add_signing_options(sub, options.signing);
   sub.add_option("--policies", options.policies,
                  "Policy folder (default: policies from safedb.json)");
   if (executes) {
@@ -37,20 +31,17 @@ Result<std::unique_ptr<GuardedSetup>> setup_guarded_run(const RunOptions& option
   if (options.format != "text" && options.format != "json") {
     return Error::usage(fmt::format("unknown --format '{}' (text, json)", options.format));
   }
-  Result<config::Config> config = config::load(options.config.value_or(""));
+  Result<config::Config> config = config::load(options.signing.config.value_or(""));
   if (!config) return config.error();
   Result<exec::TargetSpec> target =
       exec::resolve_target(*config, options.target, options.dsn, options.env);
   if (!target) return target.error();
-  Result<Signer> signer = open_signer(*config, options.key, options.principal);
+  Result<Signer> signer = open_signer(*config, options.signing.key, options.signing.principal);
   if (!signer) return signer.error();
   // The log keeps a pointer to the key: both live in the setup, on the heap.
   auto setup = std::make_unique<GuardedSetup>(GuardedSetup{*config, std::move(*signer), {}, {}});
-  Result<audit::AuditLog> log = audit::AuditLog::open(options.log.value_or(config->audit_log),
-                                                      setup->signer.key, setup->signer.principal);
-  if (!log)
-    return Error::usage(
-        fmt::format("cannot open the audit log, so nothing runs: {}", log.error().message()));
+  Result<audit::AuditLog> log = open_audit_log(*config, options.signing.log, setup->signer);
+  if (!log) return log.error();
   setup->log.emplace(std::move(*log));
   exec::RunRequest& request = setup->request;
   request.file = options.file;
@@ -60,7 +51,7 @@ Result<std::unique_ptr<GuardedSetup>> setup_guarded_run(const RunOptions& option
       options.per_statement ? exec::TransactionMode::per_statement : exec::TransactionMode::single;
   request.dry_run = dry_run;
   request.actor = setup->signer.principal;
-  request.witness = options.witness ? options.witness : config->witness;
+  request.witness = options.signing.witness ? options.signing.witness : config->witness;
   request.policies = options.policies.value_or(config->policies);
   request.allowed_signers = config->allowed_signers;
   request.plan = options.plan;

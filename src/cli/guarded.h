@@ -24,8 +24,8 @@ namespace safedb::cli {
 
 struct RunOptions {
   std::string file;
-  std::optional<std::string> target, dsn, env, config, key, principal, log, witness, policies, plan,
-      break_glass;
+  std::optional<std::string> target, dsn, env, policies, plan, break_glass;
+  SigningOptions signing;
   std::vector<std::string> approvals;
   bool per_statement = false;
   bool yes = false;

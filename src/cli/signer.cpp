@@ -9,6 +9,27 @@
 
 namespace safedb::cli {
 
+void add_signing_options(CLI::App& sub, SigningOptions& options) {
+  sub.add_option("--config", options.config, "Configuration file (default: ./safedb.json)");
+  sub.add_option("--key", options.key, "Signing key for the audit records (default: signing.key)");
+  sub.add_option("--principal", options.principal,
+                 "Who signs (default: signing.principal or allowed_signers)");
+  sub.add_option("--log", options.log, "Audit log (default: audit.log)");
+  sub.add_option("--witness", options.witness,
+                 "Witness file for the closing checkpoint (default: audit.witness)");
+}
+
+Result<audit::AuditLog> open_audit_log(const config::Config& config,
+                                       const std::optional<std::string>& log_flag,
+                                       const Signer& signer) {
+  Result<audit::AuditLog> log =
+      audit::AuditLog::open(log_flag.value_or(config.audit_log), signer.key, signer.principal);
+  if (!log)
+    return Error::usage(
+        fmt::format("cannot open the audit log, so nothing runs: {}", log.error().message()));
+  return log;
+}
+
 Result<Signer> open_signer(const config::Config& config, const std::optional<std::string>& key_flag,
                            const std::optional<std::string>& principal_flag) {
   std::optional<std::string> path = key_flag ? key_flag : config.signing_key;

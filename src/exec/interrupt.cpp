@@ -9,6 +9,7 @@ namespace {
 
 std::atomic<const db::Connection*> g_connection{nullptr};
 volatile std::sig_atomic_t g_signal = 0;
+int g_depth = 0;  // guards alive; only the outermost installs and restores handlers
 struct sigaction g_old_int {};
 struct sigaction g_old_term {};
 
@@ -20,9 +21,11 @@ extern "C" void on_signal(int signo) {
 
 }  // namespace
 
-InterruptGuard::InterruptGuard(const db::Connection& conn) {
+InterruptGuard::InterruptGuard(const db::Connection& conn)
+    : previous_(g_connection.exchange(&conn)) {
+  // A nested guard keeps a signal that already arrived, and the handlers.
+  if (g_depth++ > 0) return;
   g_signal = 0;
-  g_connection.store(&conn);
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
@@ -32,9 +35,10 @@ InterruptGuard::InterruptGuard(const db::Connection& conn) {
 }
 
 InterruptGuard::~InterruptGuard() {
+  g_connection.store(previous_);
+  if (--g_depth > 0) return;
   sigaction(SIGINT, &g_old_int, nullptr);
   sigaction(SIGTERM, &g_old_term, nullptr);
-  g_connection.store(nullptr);
 }
 
 bool InterruptGuard::interrupted() {
