@@ -111,6 +111,8 @@ largest=$(ls -S ".safedb/backups/$backup_id/dump/" | grep -v toc.dat | head -n 1
 echo "A damaged dump file is caught (truncated to 100 bytes: $largest):"
 truncate -s 100 ".safedb/backups/$backup_id/dump/$largest"
 show "$safedb" backup verify "$backup_id" --target mail-prod
+echo "The same verdict for scripts and CI:"
+show "$safedb" backup verify "$backup_id" --target mail-prod --format json
 
 step "Change control: rehearse, ask, two DBAs approve with their SSH keys, then run"
 printf "DELETE FROM messages WHERE mailbox_id = 7 AND received_at < now() - interval '1 year';\n" >purge.sql

@@ -9,7 +9,8 @@
 namespace safedb::cli {
 namespace {
 
-using nlohmann::json;
+// Keys in the order people read them; programs must not rely on the order.
+using json = nlohmann::ordered_json;
 
 json target_json(const db::TargetIdentity& t) {
   return {{"database", t.database},
@@ -89,8 +90,10 @@ std::string verified_json(const backup::VerifyResult& r) {
       {"scratch_drop_problem", or_null(r.drop_failed)},
       {"tables_compared", r.tables_compared},
       {"rows_compared", r.rows_compared},
-      {"amcheck",
-       {{"indexes_checked", r.indexes_checked}, {"skipped", or_null(r.amcheck_skipped)}}},
+      // Nothing restored (the backup failed its file checks): nothing checked either.
+      {"amcheck", r.scratch_database.empty() ? json(nullptr)
+                                             : json{{"indexes_checked", r.indexes_checked},
+                                                    {"skipped", or_null(r.amcheck_skipped)}}},
       {"duration_ms", r.duration_ms},
       {"record",
        {{"type", r.verified() ? backup::kVerifiedRecord : backup::kVerifyFailedRecord},

@@ -136,6 +136,8 @@ TEST_CASE("backup create and verify report in JSON for programs", "[pg][backup]"
   CHECK(failed["problems"][0]["where"] == "dump/" + victim.filename().string());
   CHECK(contains(failed["problems"][0]["what"], "truncated: "));
   CHECK(failed["record"]["type"] == "backup-verify-failed");
+  CHECK(failed["scratch_database"].is_null());  // the file check failed before any restore
+  CHECK(failed["amcheck"].is_null());
 
   auto unknown = f.safedb({"backup", "verify", id, "--target", "db", "--format", "xml"});
   CHECK(unknown.exit_code == 2);
