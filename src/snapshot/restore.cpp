@@ -1,20 +1,22 @@
 #include "safedb/snapshot/restore.h"
-#include "safedb/util/sql_quote.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <set>
 
 #include "safedb/content/content.h"
-#include "snapshot/definition.h"
+#include "safedb/util/sql_quote.h"
+#include "snapshot/restore_steps.h"
 
 namespace safedb::snapshot {
 namespace {
 
+using detail::list;
+using detail::scalar;
 using nlohmann::json;
+using Entry = detail::RestoreEntry;
 
 // The SQL name at the start of "name type" (as quote_ident printed it).
 std::string column_name(const std::string& column) {
@@ -30,30 +32,9 @@ std::string column_name(const std::string& column) {
   return column;
 }
 
-std::string list(const std::vector<std::string>& names, std::string_view prefix = "") {
-  std::string out;
-  for (const std::string& n : names)
-    out += (out.empty() ? "" : ", ") + std::string(prefix) + n;
-  return out;
-}
-
 // The options of a COPY that reads or writes `t`'s row file format.
 const char* copy_options(const SavedTable& t) {
   return t.format == content::CopyFormat::binary ? " (FORMAT binary)" : "";
-}
-
-const json* column_definition(const SavedTable& t) {
-  if (!t.definition.contains("columns") || !t.definition["columns"].is_array()) return nullptr;
-  for (const json& c : t.definition["columns"]) {
-    if (c.value("name", "") == t.column) return &c;
-  }
-  return nullptr;
-}
-
-std::optional<std::string> scalar(db::Connection& conn, const std::string& sql) {
-  Result<db::QueryResult> r = conn.exec(sql);
-  if (!r || r->rows.empty() || r->columns.empty()) return std::nullopt;
-  return r->at(0, 0);
 }
 
 // Within each statement's tables, puts a table before the tables whose
@@ -89,14 +70,6 @@ void order_by_foreign_keys(std::vector<const SavedTable*>& tables) {
 }
 
 }  // namespace
-
-struct Restorer::Entry {
-  const SavedTable* saved = nullptr;
-  std::string temp;    // pg_temp table holding the saved rows
-  std::string target;  // SQL name of the table restored into
-  std::vector<std::string> columns;
-  bool whole = false;  // the target should now equal the snapshot as a whole
-};
 
 Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options)
     : manifest_(std::move(manifest)), folder_(std::move(folder)), options_(std::move(options)) {
@@ -135,160 +108,42 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
             ? fmt::format("the snapshot holds nothing for statement #{}", *options_.statement)
             : "the snapshot holds no tables");
   }
-  std::vector<std::string> problems;
-  std::vector<std::string> sql;
-  auto exists = [&](const std::string& regclass) {
-    return scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL",
-                                    util::quote_literal(regclass))) ==
-           std::optional<std::string>("t");
-  };
+  detail::RestorePlan plan;
   if (!options_.in_place) {
     if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NOT NULL",
                                  util::quote_literal(util::quote_identifier(options_.schema)))) ==
         std::optional<std::string>("t"))
-      problems.push_back(
+      plan.problems.push_back(
           fmt::format("schema {} exists already; name another with --into", options_.schema));
-    sql.push_back("CREATE SCHEMA " + util::quote_identifier(options_.schema));
+    plan.sql.push_back("CREATE SCHEMA " + util::quote_identifier(options_.schema));
   }
-  std::set<std::string> schemas_made;
   for (const Entry& e : entries_) {
     const SavedTable& t = *e.saved;
-    const std::string name = t.digest.qualified();
-    const std::string& T = e.target;
-    const std::string C = list(e.columns);
     if (!options_.in_place) {
-      std::string columns;
-      for (const std::string& c : t.digest.columns)
-        columns += (columns.empty() ? "" : ", ") + c;
-      sql.push_back(fmt::format("CREATE TABLE {} ({})", T, columns));
-      sql.push_back(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", T, C, C, e.temp));
-      continue;
-    }
-    const bool recreate = t.kind == "DropStmt";
-    const std::vector<std::string>& K = t.key;
-    std::vector<std::string> rest;
-    for (const std::string& c : e.columns) {
-      if (std::find(K.begin(), K.end(), c) == K.end()) rest.push_back(c);
-    }
-    const std::string match = fmt::format("({}) = ({})", list(K, "t."), list(K, "s."));
-    if (recreate) {
-      if (exists(T)) {
-        problems.push_back(
-            fmt::format("{}: a table of that name exists again; restore a copy "
-                        "with --into to compare",
-                        name));
-        continue;
-      }
-      if (t.destroys == "schema" && schemas_made.insert(t.digest.schema).second)
-        sql.push_back("CREATE SCHEMA IF NOT EXISTS " + util::quote_identifier(t.digest.schema));
-      for (std::string& s : create_table_sql(t.definition))
-        sql.push_back(std::move(s));
-      sql.push_back(fmt::format("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}", T,
-                                C, C, e.temp));
-      json definition = t.definition;
-      json kept = json::array();
-      for (const json& r : definition.value("referenced_by", json::array())) {
-        const std::string other = r.value("table", "");
-        const bool still_there =
-            scalar(conn, fmt::format("SELECT count(*) FROM pg_constraint "
-                                     "WHERE conrelid = to_regclass({}) AND "
-                                     "quote_ident(conname) = {}",
-                                     util::quote_literal(other),
-                                     util::quote_literal(r.value("name", "")))) ==
-            std::optional<std::string>("1");
-        if (exists(other) && !still_there) kept.push_back(r);
-      }
-      definition["referenced_by"] = kept;
-      for (std::string& s : finish_table_sql(definition))
-        sql.push_back(std::move(s));
-      continue;
-    }
-    if (!exists(T)) {
-      problems.push_back(fmt::format("{}: the table no longer exists", name));
-      continue;
-    }
-    if (t.destroys == "column") {
-      const json* column = column_definition(t);
-      const bool present =
-          scalar(conn, fmt::format("SELECT count(*) FROM pg_attribute WHERE "
-                                   "attrelid = to_regclass({}) AND attnum > 0 AND "
-                                   "NOT attisdropped AND quote_ident(attname) = {}",
-                                   util::quote_literal(T), util::quote_literal(t.column))) ==
-          std::optional<std::string>("1");
-      const bool dropped = t.kind == "AlterTableStmt" && !present;
-      if (K.empty() || column == nullptr) {
-        problems.push_back(
-            fmt::format("{}: column {} can only be put back by primary key, and "
-                        "the table has none; restore a copy with --into",
-                        name, t.column));
-        continue;
-      }
-      if (std::find(K.begin(), K.end(), t.column) != K.end()) {
-        problems.push_back(
-            fmt::format("{}: column {} is part of the primary key; restore a copy "
-                        "with --into",
-                        name, t.column));
-        continue;
-      }
-      const std::string type = column->value("type", "");
-      if (dropped) {
-        sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", T, t.column, type));
-      } else {
-        sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", T, t.column));
-        sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL", T, t.column));
-        sql.push_back(
-            fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING NULL", T, t.column, type));
-      }
-      sql.push_back(fmt::format("UPDATE {} AS t SET {} = s.{} FROM {} AS s WHERE {}", T, t.column,
-                                t.column, e.temp, match));
-      const json& default_value = column->contains("default") ? (*column)["default"] : json();
-      if (default_value.is_string() && !default_value.get<std::string>().empty())
-        sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", T, t.column,
-                                  default_value.get<std::string>()));
-      if (column->value("not_null", json("f")) == "t")
-        sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", T, t.column));
-      continue;
-    }
-    // Rows: deleted ones go back in, overwritten ones are reverted by key.
-    const bool revert = t.kind == "UpdateStmt" || t.kind == "MergeStmt" || t.kind == "InsertStmt";
-    const bool reinsert = t.kind != "UpdateStmt";
-    if (K.empty() && revert) {
-      problems.push_back(
-          fmt::format("{}: rows changed by statement #{} ({}) can only be reverted "
-                      "by primary key, and the table has none; restore a copy with "
-                      "--into",
-                      name, t.statement, t.kind));
-      continue;
-    }
-    if (K.empty()) {
-      sql.push_back(fmt::format("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}", T,
-                                C, C, e.temp));
-      continue;
-    }
-    if (revert && !rest.empty()) {
-      sql.push_back(fmt::format(
-          "UPDATE {} AS t SET ({}) = ROW({}) FROM {} AS s WHERE {} AND ({}) IS DISTINCT FROM ({})",
-          T, list(rest), list(rest, "s."), e.temp, match, list(e.columns, "t."),
-          list(e.columns, "s.")));
-    }
-    if (reinsert) {
-      sql.push_back(fmt::format(
-          "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {} AS s WHERE NOT EXISTS "
-          "(SELECT 1 FROM {} AS t WHERE {})",
-          T, C, list(e.columns, "s."), e.temp, T, match));
+      detail::plan_copy(e, plan);
+    } else if (t.kind == "DropStmt") {
+      detail::plan_recreate(conn, e, plan);
+    } else if (scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL",
+                                        util::quote_literal(e.target))) !=
+               std::optional<std::string>("t")) {
+      plan.problems.push_back(fmt::format("{}: the table no longer exists", t.digest.qualified()));
+    } else if (t.destroys == "column") {
+      detail::plan_column(conn, e, plan);
+    } else {
+      detail::plan_rows(e, plan);
     }
   }
-  if (!problems.empty()) {
+  if (!plan.problems.empty()) {
     std::string message = fmt::format("cannot restore run {}: {} problem{}", manifest_.run_id,
-                                      problems.size(), problems.size() == 1 ? "" : "s");
-    for (const std::string& p : problems)
+                                      plan.problems.size(), plan.problems.size() == 1 ? "" : "s");
+    for (const std::string& p : plan.problems)
       message += "\n  - " + p;
     return Error(ExitCode::blocked, message);
   }
   std::string file =
       fmt::format("-- safedb restore of run {} ({}), generated from {}\n", manifest_.run_id,
                   options_.in_place ? "in place" : "a copy", folder_);
-  for (const std::string& s : sql)
+  for (const std::string& s : plan.sql)
     file += s + ";\n";
   return file;
 }

@@ -151,6 +151,28 @@ TEST_CASE("DROP COLUMN is restored with the column's values", "[pg][snapshot]") 
               "attname = 'bio'") == "t");
 }
 
+TEST_CASE("ALTER COLUMN TYPE that loses precision is restored with the old type and values",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE prices (id int PRIMARY KEY, amount numeric(12,4) NOT NULL DEFAULT 0);"
+      "INSERT INTO prices SELECT g, g / 7.0 FROM generate_series(1, 3000) g");
+  const std::string before = md5_of(f, "prices", "id");
+  const std::string run =
+      run_and_get_id(f, "ALTER TABLE prices ALTER COLUMN amount TYPE integer;\n");
+  REQUIRE(md5_of(f, "prices", "id") != before);  // the fractions are gone
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(md5_of(f, "prices", "id") == before);
+  CHECK(f.sql("SELECT format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute "
+              "WHERE attrelid = 'prices'::regclass AND attname = 'amount'") ==
+        "numeric(12,4) true");
+  CHECK(f.sql("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = "
+              "'prices'::regclass") == "0");
+}
+
 TEST_CASE("restore without --in-place copies the saved rows into a schema for inspection",
           "[pg][snapshot]") {
   RunFixture f;

@@ -12,6 +12,10 @@
 
 namespace safedb::snapshot {
 
+namespace detail {
+struct RestoreEntry;  // snapshot/restore_steps.h
+}
+
 // What `safedb restore` was asked to do.
 struct RestoreOptions {
   std::optional<int> statement;  // only the tables saved before this statement
@@ -58,11 +62,10 @@ class Restorer {
   bool ok() const { return ok_; }
 
  private:
-  struct Entry;
   Manifest manifest_;
   std::string folder_;
   RestoreOptions options_;
-  std::vector<Entry> entries_;
+  std::vector<detail::RestoreEntry> entries_;
   bool ok_ = false;
 };
 

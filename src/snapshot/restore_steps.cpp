@@ -1,0 +1,174 @@
+// The SQL that puts one saved table back (snapshot/restore_steps.h), by what
+// its statement destroyed. Names in the SQL: t is the table restored into,
+// s the temporary table holding the saved rows.
+#include "snapshot/restore_steps.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "safedb/util/sql_quote.h"
+#include "snapshot/definition.h"
+
+namespace safedb::snapshot::detail {
+namespace {
+
+using nlohmann::json;
+
+const json* column_definition(const SavedTable& t) {
+  if (!t.definition.contains("columns") || !t.definition["columns"].is_array()) return nullptr;
+  for (const json& c : t.definition["columns"]) {
+    if (c.value("name", "") == t.column) return &c;
+  }
+  return nullptr;
+}
+
+bool relation_exists(db::Connection& conn, const std::string& regclass) {
+  return scalar(conn,
+                fmt::format("SELECT to_regclass({}) IS NOT NULL", util::quote_literal(regclass))) ==
+         std::optional<std::string>("t");
+}
+
+// "(k1, k2) = (s.k1, s.k2)" over the primary key, prefixed t. and s.
+std::string key_match(const SavedTable& t) {
+  return fmt::format("({}) = ({})", list(t.key, "t."), list(t.key, "s."));
+}
+
+}  // namespace
+
+std::string list(const std::vector<std::string>& names, std::string_view prefix) {
+  std::string out;
+  for (const std::string& n : names)
+    out += (out.empty() ? "" : ", ") + std::string(prefix) + n;
+  return out;
+}
+
+std::optional<std::string> scalar(db::Connection& conn, const std::string& sql) {
+  Result<db::QueryResult> r = conn.exec(sql);
+  if (!r || r->rows.empty() || r->columns.empty()) return std::nullopt;
+  return r->at(0, 0);
+}
+
+void plan_copy(const RestoreEntry& e, RestorePlan& plan) {
+  const SavedTable& t = *e.saved;
+  const std::string C = list(e.columns);
+  plan.sql.push_back(fmt::format("CREATE TABLE {} ({})", e.target, list(t.digest.columns)));
+  plan.sql.push_back(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", e.target, C, C, e.temp));
+}
+
+void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
+  const SavedTable& t = *e.saved;
+  const std::string C = list(e.columns);
+  if (relation_exists(conn, e.target)) {
+    plan.problems.push_back(
+        fmt::format("{}: a table of that name exists again; restore a copy with --into to compare",
+                    t.digest.qualified()));
+    return;
+  }
+  if (t.destroys == "schema" && plan.schemas_made.insert(t.digest.schema).second)
+    plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + util::quote_identifier(t.digest.schema));
+  for (std::string& s : create_table_sql(t.definition))
+    plan.sql.push_back(std::move(s));
+  plan.sql.push_back(fmt::format("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}",
+                                 e.target, C, C, e.temp));
+  // Foreign keys of other tables that the DROP removed come back too; those
+  // still there, or whose table is gone, are left alone.
+  json definition = t.definition;
+  json kept = json::array();
+  for (const json& r : definition.value("referenced_by", json::array())) {
+    const std::string other = r.value("table", "");
+    const bool still_there =
+        scalar(conn,
+               fmt::format("SELECT count(*) FROM pg_constraint "
+                           "WHERE conrelid = to_regclass({}) AND quote_ident(conname) = {}",
+                           util::quote_literal(other), util::quote_literal(r.value("name", "")))) ==
+        std::optional<std::string>("1");
+    if (relation_exists(conn, other) && !still_there) kept.push_back(r);
+  }
+  definition["referenced_by"] = kept;
+  for (std::string& s : finish_table_sql(definition))
+    plan.sql.push_back(std::move(s));
+}
+
+void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
+  const SavedTable& t = *e.saved;
+  const std::string& T = e.target;
+  const std::string name = t.digest.qualified();
+  const json* column = column_definition(t);
+  if (t.key.empty() || column == nullptr) {
+    plan.problems.push_back(
+        fmt::format("{}: column {} can only be put back by primary key, and the table has none; "
+                    "restore a copy with --into",
+                    name, t.column));
+    return;
+  }
+  if (std::find(t.key.begin(), t.key.end(), t.column) != t.key.end()) {
+    plan.problems.push_back(fmt::format(
+        "{}: column {} is part of the primary key; restore a copy with --into", name, t.column));
+    return;
+  }
+  const bool present =
+      scalar(conn, fmt::format("SELECT count(*) FROM pg_attribute WHERE "
+                               "attrelid = to_regclass({}) AND attnum > 0 AND "
+                               "NOT attisdropped AND quote_ident(attname) = {}",
+                               util::quote_literal(T), util::quote_literal(t.column))) ==
+      std::optional<std::string>("1");
+  const std::string type = column->value("type", "");
+  if (t.kind == "AlterTableStmt" && !present) {
+    plan.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", T, t.column, type));
+  } else {
+    // Back to the saved type, empty, then refilled from the saved rows.
+    plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", T, t.column));
+    plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL", T, t.column));
+    plan.sql.push_back(
+        fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING NULL", T, t.column, type));
+  }
+  plan.sql.push_back(fmt::format("UPDATE {} AS t SET {} = s.{} FROM {} AS s WHERE {}", T, t.column,
+                                 t.column, e.temp, key_match(t)));
+  const json& default_value = column->contains("default") ? (*column)["default"] : json();
+  if (default_value.is_string() && !default_value.get<std::string>().empty())
+    plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", T, t.column,
+                                   default_value.get<std::string>()));
+  if (column->value("not_null", json("f")) == "t")
+    plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", T, t.column));
+}
+
+void plan_rows(const RestoreEntry& e, RestorePlan& plan) {
+  const SavedTable& t = *e.saved;
+  const std::string& T = e.target;
+  const std::string C = list(e.columns);
+  const std::vector<std::string>& K = t.key;
+  // Deleted rows go back in, overwritten ones are reverted by key.
+  const bool revert = t.kind == "UpdateStmt" || t.kind == "MergeStmt" || t.kind == "InsertStmt";
+  const bool reinsert = t.kind != "UpdateStmt";
+  if (K.empty() && revert) {
+    plan.problems.push_back(
+        fmt::format("{}: rows changed by statement #{} ({}) can only be reverted by primary key, "
+                    "and the table has none; restore a copy with --into",
+                    t.digest.qualified(), t.statement, t.kind));
+    return;
+  }
+  if (K.empty()) {
+    plan.sql.push_back(fmt::format("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}",
+                                   T, C, C, e.temp));
+    return;
+  }
+  std::vector<std::string> rest;
+  for (const std::string& c : e.columns) {
+    if (std::find(K.begin(), K.end(), c) == K.end()) rest.push_back(c);
+  }
+  if (revert && !rest.empty()) {
+    plan.sql.push_back(fmt::format(
+        "UPDATE {} AS t SET ({}) = ROW({}) FROM {} AS s WHERE {} AND ({}) IS DISTINCT FROM ({})", T,
+        list(rest), list(rest, "s."), e.temp, key_match(t), list(e.columns, "t."),
+        list(e.columns, "s.")));
+  }
+  if (reinsert) {
+    plan.sql.push_back(fmt::format(
+        "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {} AS s WHERE NOT EXISTS "
+        "(SELECT 1 FROM {} AS t WHERE {})",
+        T, C, list(e.columns, "s."), e.temp, T, key_match(t)));
+  }
+}
+
+}  // namespace safedb::snapshot::detail
