@@ -71,6 +71,7 @@ class Verifier {
   std::vector<Claim> claims_;
 
   // The fold's state: what the previous line said.
+  crypto::Sha256Stream content_;  // of every complete line so far, newlines included
   MerkleRange tree_;
   std::optional<crypto::Digest> prev_hash_;
   std::optional<std::uint64_t> prev_seq_;
@@ -154,11 +155,13 @@ Status Verifier::read_log() {
     }
     checks.assign(lines.size(), LineCheck{});
     parallel_for(lines.size(), threads, [&](std::size_t i) {
-      if (lines[i].complete) checks[i] = check_line(lines[i].bytes, signers_);
+      if (lines[i].complete)
+        checks[i] = check_line(lines[i].bytes, signers_, lines[i].number <= options_.vouched_lines);
     });
     for (std::size_t i = 0; i < lines.size(); ++i)
       fold(lines[i], checks[i]);
   }
+  report_.sha256 = content_.finish();
   if (report_.records == 0 && report_.findings.empty()) {
     add(Finding::File::log, 0, std::nullopt, "empty", "the log has no records");
   }
@@ -180,6 +183,9 @@ void Verifier::fold(const LogLine& line, const LineCheck& check) {
     return;
   }
   ++report_.records;
+  report_.bytes += line.bytes.size() + 1;  // with its newline
+  content_.update(line.bytes);
+  content_.update("\n");
   if (check.record) {
     fold_record(line, check);
   } else {
@@ -236,6 +242,7 @@ void Verifier::fold_record(const LogLine& line, const LineCheck& check) {
 
   if (check.signed_by_actor) {
     ++report_.signatures_verified;
+    if (line.number <= options_.vouched_lines) ++report_.signatures_vouched;
   } else {
     here("signature", check.signature_problem);
   }

@@ -41,7 +41,8 @@ Result<RecordedSnapshot> recorded_snapshot(const GuardedSetup& setup, const std:
   Result<crypto::AllowedSigners> signers =
       crypto::AllowedSigners::load(setup.config.allowed_signers);
   if (!signers) return signers.error();
-  Result<std::vector<audit::ListedRecord>> records = audit::trusted_records(log_path, *signers);
+  Result<std::vector<audit::ListedRecord>> records =
+      audit::trusted_records(log_path, *signers, &setup.signer.key);
   if (!records) return records.error();
   for (const audit::ListedRecord& r : *records) {
     if (r.record.type != "outcome" || r.record.payload.value("run_id", "") != run_id) continue;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "crypto/ssh_time.h"
+#include "safedb/crypto/hash.h"
 
 namespace safedb::crypto {
 namespace {
@@ -198,9 +199,14 @@ Result<AllowedSigners> AllowedSigners::load(const std::string& path) {
   return parse(text.str(), path);
 }
 
+std::string AllowedSigners::digest() const {
+  return to_hex(sha256(text_));
+}
+
 Result<AllowedSigners> AllowedSigners::parse(std::string_view text, const std::string& name) {
   AllowedSigners signers;
   signers.name_ = name;
+  signers.text_ = text;
   std::vector<std::string> problems;
   int number = 0;
   while (!text.empty()) {

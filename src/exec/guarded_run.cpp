@@ -122,6 +122,7 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
     in.log_path = log.path();
     in.signers = signers ? &*signers : nullptr;
     in.executor = request.actor;
+    in.mark_key = &log.key();
     in.plan_path = request.plan;
     in.approval_paths = request.approvals;
     in.break_glass_reason = request.break_glass;

@@ -40,7 +40,7 @@ Evidence read_evidence(const GateInput& in) {
     return e;
   }
   Result<std::vector<audit::ListedRecord>> records =
-      audit::trusted_records(in.log_path, *in.signers);
+      audit::trusted_records(in.log_path, *in.signers, in.mark_key);
   if (!records) {
     e.unusable = records.error().message();
     return e;

@@ -94,6 +94,13 @@ TEST_CASE("a backup is created and verified by restoring it and the gate accepts
       f.safedb({"run", f.file("m.sql", "DELETE FROM accounts WHERE id < 10;\n"), "--target", "db"});
   INFO(ran.err);
   CHECK(ran.exit_code == 0);
+  // Reading the log as evidence left a signed verified mark for the next run.
+  CHECK(fs::is_regular_file(f.log() + ".verified"));
+  auto again = f.safedb(
+      {"run", f.file("m2.sql", "DELETE FROM accounts WHERE id < 20;\n"), "--target", "db"});
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(f.verify().exit_code == 0);
 }
 
 TEST_CASE("backup create and verify report in JSON for programs", "[pg][backup]") {

@@ -79,6 +79,8 @@ class AuditLog {
   Result<std::optional<TornTailRepaired>> repair_torn_tail();
 
   const std::string& path() const { return path_; }
+  // The key that signs this log's records.
+  const crypto::PrivateKey& key() const { return *key_; }
 
   AuditLog(AuditLog&& other) noexcept;
   AuditLog& operator=(AuditLog&& other) noexcept;

@@ -10,6 +10,8 @@
 #include "safedb/audit/checkpoint.h"
 #include "safedb/audit/listing.h"
 #include "safedb/crypto/allowed_signers.h"
+#include "safedb/crypto/hash.h"
+#include "safedb/crypto/keys.h"
 #include "safedb/util/result.h"
 
 namespace safedb::audit {
@@ -18,6 +20,11 @@ struct VerifyOptions {
   std::string log_path;
   std::optional<std::string> witness_path;  // checkpoints kept apart from the log
   unsigned threads = 0;                     // signature checks in parallel; 0: one per core
+  // The first `vouched_lines` lines were verified before and are byte for
+  // byte what a verified mark vouches for (audit/verified_mark.h): their
+  // record signatures are not checked again; every other check still runs
+  // over the whole log. 0 (auditors' verify): every signature is checked.
+  std::uint64_t vouched_lines = 0;
 };
 
 // One problem verify found, in words an auditor can act on.
@@ -36,6 +43,9 @@ struct VerifyReport {
   std::string origin;                           // from the log-start record; empty if unreadable
   std::uint64_t records = 0;                    // complete lines in the log
   std::uint64_t signatures_verified = 0;        // records signed by their actor's trusted key
+  std::uint64_t signatures_vouched = 0;         // of those, vouched for by a verified mark
+  std::uint64_t bytes = 0;                      // of the complete lines
+  crypto::Digest sha256{};                      // SHA-256 of those bytes
   std::uint64_t checkpoints = 0;                // checkpoint records in the log
   std::uint64_t witness_checkpoints = 0;        // witness checkpoints that match the log
   std::optional<Checkpoint> latest_checkpoint;  // the last checkpoint record that matched
@@ -58,8 +68,15 @@ Result<VerifyReport> verify_log(const VerifyOptions& options,
 // Otherwise fails (exit status "no") with one line naming the first problem,
 // e.g. "the audit log L does not verify (signature at line 3); run safedb
 // audit verify".
+//
+// With `mark_key` (a native key whose principal allowed_signers lists), the
+// verification is remembered in a signed verified mark next to the log, and
+// a valid mark spares the next call the signatures it vouches for
+// (audit/verified_mark.h). Without it no mark is written, and an existing
+// one is still used.
 Result<std::vector<ListedRecord>> trusted_records(const std::string& log_path,
-                                                  const crypto::AllowedSigners& signers);
+                                                  const crypto::AllowedSigners& signers,
+                                                  const crypto::PrivateKey* mark_key = nullptr);
 
 std::string render_text(const VerifyReport& report);
 nlohmann::json to_json(const VerifyReport& report);

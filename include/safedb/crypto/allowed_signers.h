@@ -48,10 +48,14 @@ class AllowedSigners {
   bool empty() const { return entries_.empty(); }
   // The file name given to load() or parse(), for messages.
   const std::string& name() const { return name_; }
+  // SHA-256 (hex) of the text parsed: any change to the trust anchors changes
+  // it. Computed on demand, so that parsing never needs libcrypto.
+  std::string digest() const;
 
  private:
   std::vector<AllowedSigner> entries_;
   std::string name_;
+  std::string text_;
 };
 
 // Whether `name` matches an OpenSSH pattern-list (ssh_config(5) PATTERNS) given

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "safedb/crypto/allowed_signers.h"
+#include "safedb/crypto/keys.h"
 #include "safedb/db/target_identity.h"
 #include "safedb/exec/target.h"
 #include "safedb/policy/requirements.h"
@@ -25,6 +26,7 @@ struct GateInput {
   std::string log_path;
   const crypto::AllowedSigners* signers = nullptr;  // trust for evidence in the log and approvals
   std::string executor;                             // principal signing this run's records
+  const crypto::PrivateKey* mark_key = nullptr;  // signs the log's verified mark; none: not written
   std::optional<std::string> plan_path;
   std::vector<std::string> approval_paths;
   std::optional<std::string> break_glass_reason;
