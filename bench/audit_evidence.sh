@@ -48,6 +48,7 @@ ws="$work/ws"
 mkdir -p "$ws/.safedb" "$ws/policies" "$ws/none"
 cd "$ws"
 say "generating a log of $records records"
+mkdir -p "$work/gen"
 "$build/bench/audit/audit_gen_log" "$work/gen" "$records" >/dev/null
 cp "$work/gen/audit.jsonl" .safedb/audit.jsonl
 "$safedb" keys generate --out .safedb/id_ed25519 --principal bench@example.org \
