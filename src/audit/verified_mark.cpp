@@ -1,12 +1,12 @@
 #include "audit/verified_mark.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "safedb/audit/record.h"
