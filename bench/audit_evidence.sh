@@ -18,28 +18,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
 records=${RECORDS:-100000}
 out="$root/bench/out/audit_evidence"
-say() { echo "bench: $*" >&2; }
 rm -rf "$out"
 mkdir -p "$out"
+. "$root/bench/lib.sh"
 
-bash "$root/scripts/setup-deps.sh" >&2
-say "building safedb and audit_gen_log (Release) in $build"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSAFEDB_BENCH=ON -DSAFEDB_BUILD_TESTS=OFF \
-  >"$out/cmake.log" 2>&1 || { cat "$out/cmake.log" >&2; exit 2; }
-cmake --build "$build" -j "$(nproc)" --target safedb audit_gen_log >"$out/build.log" 2>&1 ||
-  { tail -n 50 "$out/build.log" >&2; exit 2; }
+bench_build safedb audit_gen_log
 safedb="$build/safedb"
 bindir=${SAFEDB_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
-
-work=$(mktemp -d /tmp/safedb-bench.XXXXXX)
-chmod 711 "$work"
-cleanup() {
-  bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-eval "$(bash "$root/scripts/pg-scratch.sh" start "$work/pg")"
-unset PGDATABASE
+bench_cluster
 "$bindir/psql" -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE bench"
 "$bindir/psql" -XAtq -v ON_ERROR_STOP=1 -d bench \
   -c "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 1000)"

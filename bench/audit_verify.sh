@@ -9,16 +9,16 @@
 #   bash bench/audit_verify.sh            RECORDS=100000 bash bench/audit_verify.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build-bench}
+# RelWithDebInfo (-O2 with symbols, for perf), in a folder of its own so that
+# the Release folder of the other benchmarks is not rebuilt each time.
+build=${BUILD_DIR:-$root/build-bench-debinfo}
 records=${RECORDS:-1000000}
 threads=${THREADS:-$(nproc)}
 out=$root/bench/out/audit
-mkdir -p "$out" "$root/.deps"
-
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAFEDB_BENCH=ON \
-  -DSAFEDB_BUILD_TESTS=OFF >"$root/.deps/cmake-bench.log" 2>&1 ||
-  { cat "$root/.deps/cmake-bench.log" >&2; exit 2; }
-cmake --build "$build" -j "$(nproc)" --target safedb audit_gen_log audit_verify_limit audit_append_bench >/dev/null
+mkdir -p "$out"
+. "$root/bench/lib.sh"
+BENCH_BUILD_TYPE=${BENCH_BUILD_TYPE:-RelWithDebInfo} \
+  bench_build safedb audit_gen_log audit_verify_limit audit_append_bench
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }

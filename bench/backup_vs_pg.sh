@@ -33,20 +33,13 @@ REPS=${REPS:-3}
 BACKUP_ROWS=${BACKUP_ROWS:-1500000}
 HASH_ROWS=${HASH_ROWS:-4500000}
 
-say() { echo "bench: $*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
-
 rm -rf "$out"
 mkdir -p "$out"
+. "$root/bench/lib.sh"
 
 # --- build and tools --------------------------------------------------------
 
-bash "$root/scripts/setup-deps.sh" >&2
-say "building safedb and bench_hash_copy (Release) in $build"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSAFEDB_BUILD_TESTS=OFF -DSAFEDB_BENCH=ON \
-  >"$out/cmake.log" 2>&1 || { cat "$out/cmake.log" >&2; exit 2; }
-cmake --build "$build" -j "$(nproc)" --target safedb bench_hash_copy >"$out/build.log" 2>&1 ||
-  { tail -n 50 "$out/build.log" >&2; exit 2; }
+bench_build safedb bench_hash_copy
 safedb="$build/safedb"
 hash_bench="$build/bench/backup/bench_hash_copy"
 
@@ -56,15 +49,7 @@ psql="$bindir/psql"
 
 # --- server and workspace ---------------------------------------------------
 
-work=$(mktemp -d /tmp/safedb-bench.XXXXXX)
-chmod 711 "$work"
-cleanup() {
-  bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-eval "$(bash "$root/scripts/pg-scratch.sh" start "$work/pg")"
-unset PGDATABASE
+bench_cluster
 
 q() { "$psql" -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 now() { date +%s.%N; }

@@ -24,15 +24,9 @@ if ! [[ "$runs" =~ ^[0-9]+$ ]] || [ "$runs" -lt 1 ]; then
 fi
 command -v python3 >/dev/null || { echo "check_vs_parse: python3 is required" >&2; exit 2; }
 
-log="$out/build.log"
 mkdir -p "$out"
-if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSAFEDB_BENCH=ON \
-         -DSAFEDB_BUILD_TESTS=OFF &&
-       cmake --build "$build" --target safedb bench_raw_parse -j "$(nproc)"; } >"$log" 2>&1; then
-  tail -n 40 "$log" >&2
-  echo "check_vs_parse: build failed; full log in $log" >&2
-  exit 2
-fi
+. "$root/bench/lib.sh"
+bench_build safedb bench_raw_parse
 
 files=()
 for size in $sizes; do

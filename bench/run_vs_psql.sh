@@ -35,20 +35,13 @@ BIG_ROWS=${BIG_ROWS:-1000000}
 TRACE_REPS=${TRACE_REPS:-10}
 LOG_RECORDS=${LOG_RECORDS:-1000}
 
-say() { echo "bench: $*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
-
 rm -rf "$out"
 mkdir -p "$out/samples"
+. "$root/bench/lib.sh"
 
 # --- build and tools --------------------------------------------------------
 
-bash "$root/scripts/setup-deps.sh" >&2
-say "building safedb (Release) in $build"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSAFEDB_BUILD_TESTS=OFF \
-  >"$out/cmake.log" 2>&1 || { cat "$out/cmake.log" >&2; exit 2; }
-cmake --build "$build" -j "$(nproc)" --target safedb >"$out/build.log" 2>&1 ||
-  { tail -n 50 "$out/build.log" >&2; exit 2; }
+bench_build safedb
 safedb="$build/safedb"
 
 if ! command -v strace >/dev/null; then
@@ -94,7 +87,7 @@ admin() {
 q() { "$psql" -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 ws="$work/ws"
-mkdir -p "$ws/.safedb"
+mkdir -p "$ws/.safedb" "$ws/policies"  # no policy files: the runs are under no policy
 cd "$ws"
 "$safedb" keys generate --out .safedb/id_ed25519 --principal bench@example.org \
   >.safedb/allowed_signers 2>/dev/null

@@ -23,29 +23,15 @@ build=${BUILD_DIR:-$root/build-bench}
 REPS=${REPS:-7}
 ROWS=${ROWS:-100000}
 
-say() { echo "bench: $*" >&2; }
 rm -rf "$out"
 mkdir -p "$out"
+. "$root/bench/lib.sh"
 
-bash "$root/scripts/setup-deps.sh" >&2
-say "building safedb (Release) in $build"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSAFEDB_BUILD_TESTS=OFF \
-  >"$out/cmake.log" 2>&1 || { cat "$out/cmake.log" >&2; exit 2; }
-cmake --build "$build" -j "$(nproc)" --target safedb >"$out/build.log" 2>&1 ||
-  { tail -n 50 "$out/build.log" >&2; exit 2; }
+bench_build safedb
 safedb="$build/safedb"
 bindir=${SAFEDB_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 psql="$bindir/psql"
-
-work=$(mktemp -d /tmp/safedb-bench.XXXXXX)
-chmod 711 "$work"
-cleanup() {
-  bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-eval "$(bash "$root/scripts/pg-scratch.sh" start "$work/pg")"
-unset PGDATABASE
+bench_cluster
 q() { "$psql" -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 q postgres "CREATE DATABASE tpl"
