@@ -48,22 +48,27 @@ Status write_file_durably(const std::string& path, const std::string& text) {
 }
 
 Result<SavedOutput> pin_output(db::Connection& conn) {
+  std::vector<std::pair<std::string, std::string>> canonical;
+  for (const content::OutputSetting& s : content::text_output_settings())
+    canonical.emplace_back(s.name, s.value);
+  // A snapshot must see every row: where row-level security would hide some
+  // from this role, the COPY fails instead of saving fewer rows.
+  canonical.emplace_back("row_security", "off");
   std::string read = "SELECT ";
   std::string set = "SELECT ";
-  const auto canonical = content::text_output_settings();
   for (std::size_t i = 0; i < canonical.size(); ++i) {
     read += fmt::format("{}current_setting({})", i == 0 ? "" : ", ",
-                        util::quote_literal(canonical[i].name));
+                        util::quote_literal(canonical[i].first));
     set += fmt::format("{}set_config({}, {}, true)", i == 0 ? "" : ", ",
-                       util::quote_literal(canonical[i].name),
-                       util::quote_literal(canonical[i].value));
+                       util::quote_literal(canonical[i].first),
+                       util::quote_literal(canonical[i].second));
   }
   Result<db::QueryResult> current = conn.exec(read);
   if (!current || current->rows.size() != 1)
     return Error::input("cannot read the session's output settings");
   SavedOutput saved;
   for (std::size_t i = 0; i < canonical.size(); ++i)
-    saved.emplace_back(canonical[i].name, current->at(0, i).value_or(""));
+    saved.emplace_back(canonical[i].first, current->at(0, i).value_or(""));
   if (!conn.exec(set)) return Error::input("cannot pin the output settings for the snapshot");
   return saved;
 }

@@ -19,11 +19,12 @@ Status write_file_durably(const std::string& path, const std::string& text);
 // The run's values of the output settings content::pin_text_output() pins.
 using SavedOutput = std::vector<std::pair<std::string, std::string>>;
 
-// Pins the output settings for the rest of the transaction only (set_config
-// with is_local) and returns the values they had, so that a snapshot's COPY
-// prints canonical text while the migration's own statements keep the
-// session's settings (a TimeZone change would change what its timestamp
-// literals mean).
+// Pins the output settings, and row_security = off, for the rest of the
+// transaction only (set_config with is_local) and returns the values they
+// had, so that a snapshot's COPY prints canonical text and fails rather than
+// miss rows that row-level security hides, while the migration's own
+// statements keep the session's settings (a TimeZone change would change
+// what its timestamp literals mean).
 Result<SavedOutput> pin_output(db::Connection& conn);
 // Puts the saved values back, for the rest of the transaction.
 Status restore_output(db::Connection& conn, const SavedOutput& saved);

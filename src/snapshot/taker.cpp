@@ -279,6 +279,14 @@ std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::St
     write_error = started.error().message();
   if (Status restored = restore_output(conn, *pinned); !restored && hashed)
     return snapshot_error(restored.error().message());
+  if (copy_error && copy_error->sqlstate == "42501" &&
+      copy_error->message.find("row-level security") != std::string::npos) {
+    return refuse(fmt::format(
+        "statement #{}: row-level security on {}.{} hides rows from this role, so a snapshot "
+        "cannot see everything the statement may destroy; run as the table's owner or a role "
+        "with BYPASSRLS",
+        st.index, saved.digest.schema, saved.digest.name));
+  }
   if (too_big) {
     return refuse(
         fmt::format("the snapshot of statement #{} is larger than the policies allow "

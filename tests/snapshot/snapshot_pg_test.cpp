@@ -173,6 +173,32 @@ TEST_CASE("ALTER COLUMN TYPE that loses precision is restored with the old type 
               "'prices'::regclass") == "0");
 }
 
+TEST_CASE("a snapshot that row-level security would cut short blocks the run", "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  // The role may delete every row but see only half of them: a snapshot read
+  // as that role would silently miss the other half.
+  const std::string role = "rls_" + f.database();
+  f.sql("CREATE ROLE " + role +
+        " LOGIN;"
+        "CREATE TABLE notes (id int PRIMARY KEY, owner text NOT NULL);"
+        "INSERT INTO notes SELECT g, CASE WHEN g % 2 = 0 THEN 'them' ELSE 'me' END "
+        "FROM generate_series(1, 10) g;"
+        "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;"
+        "CREATE POLICY see_mine ON notes FOR SELECT USING (owner = 'me');"
+        "CREATE POLICY delete_any ON notes FOR DELETE USING (true);"
+        "GRANT SELECT, DELETE ON notes TO " +
+        role);
+  auto r =
+      f.safedb({"run", f.file("purge.sql", "DELETE FROM notes;\n"), "--dsn",
+                safedb::test::conninfo(f.database()) + " user=" + role, "--env", "development"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.find("row-level security on public.notes hides rows") != std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM notes") == "10");
+  f.sql("DROP OWNED BY " + role + "; DROP ROLE " + role);
+}
+
 TEST_CASE("restore without --in-place copies the saved rows into a schema for inspection",
           "[pg][snapshot]") {
   RunFixture f;
