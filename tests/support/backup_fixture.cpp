@@ -78,6 +78,15 @@ int BackupFixture::scratch_databases() const {
   return std::stoi(r->at(0, 0).value_or("-1"));
 }
 
+void BackupFixture::check_verify_interrupted(const CliResult& r) const {
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 130);
+  CHECK(r.err.find("interrupted") != std::string::npos);
+  CHECK(scratch_databases() == 0);
+  CHECK(records("backup-verified").empty());
+  CHECK(records("backup-verify-failed").empty());
+}
+
 nlohmann::json BackupFixture::last_record(const std::string& type) const {
   std::vector<std::string> lines = records(type);
   REQUIRE_FALSE(lines.empty());

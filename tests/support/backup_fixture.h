@@ -33,6 +33,9 @@ class BackupFixture : public RunFixture {
   std::vector<std::filesystem::path> dump_files(const std::string& id) const;
   // Scratch databases still present on the cluster.
   int scratch_databases() const;
+  // Checks that `r`, a `backup verify` stopped by SIGINT, ended with exit
+  // status 130 and said so, dropped its scratch database and recorded nothing.
+  void check_verify_interrupted(const CliResult& r) const;
   nlohmann::json last_record(const std::string& type) const;
 };
 
