@@ -26,7 +26,7 @@ Result<Listing> read_matching(const std::string& path,
   auto reader = LogReader::open(path);
   if (!reader) return reader.error();
   Listing listing;
-  std::unordered_map<std::string, std::string> run_targets;  // run_id -> its intent's target
+  ListingBuilder builder;
   while (std::optional<LogLine> line = reader->next()) {
     if (!line->complete) {
       listing.unreadable.push_back(fmt::format("line {}: torn tail ({} bytes without newline)",
@@ -39,16 +39,7 @@ Result<Listing> read_matching(const std::string& path,
           fmt::format("line {}: {}", line->number, record.error().message()));
       continue;
     }
-    ListedRecord listed{line->number, std::move(record).value(), {}};
-    listed.target = target_of(listed.record);
-    const std::string run_id = string_member(listed.record.payload, "run_id");
-    if (!run_id.empty()) {
-      if (listed.target.empty()) {
-        listed.target = run_targets[run_id];
-      } else {
-        run_targets[run_id] = listed.target;
-      }
-    }
+    ListedRecord listed = builder.add(line->number, std::move(record).value());
     if (wanted(listed)) listing.records.push_back(std::move(listed));
   }
   return listing;
@@ -71,6 +62,20 @@ std::size_t display_width(const std::string& text) {
 }
 
 }  // namespace
+
+ListedRecord ListingBuilder::add(std::size_t line, Record record) {
+  ListedRecord listed{line, std::move(record), {}};
+  listed.target = target_of(listed.record);
+  const std::string run_id = string_member(listed.record.payload, "run_id");
+  if (!run_id.empty()) {
+    if (listed.target.empty()) {
+      listed.target = run_targets_[run_id];
+    } else {
+      run_targets_[run_id] = listed.target;
+    }
+  }
+  return listed;
+}
 
 std::string target_of(const Record& record) {
   const auto target = record.payload.find("target");

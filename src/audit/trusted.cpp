@@ -15,8 +15,14 @@ Result<std::vector<ListedRecord>> trusted_records(const std::string& log_path,
   std::error_code ec;
   if (!std::filesystem::exists(log_path, ec) || std::filesystem::file_size(log_path, ec) == 0)
     return std::vector<ListedRecord>{};  // no records yet: no evidence, and nothing wrong
-  Result<VerifyReport> report =
-      verify_log({log_path, std::nullopt, 0, vouched_lines(log_path, signers)}, signers);
+  // The records as verify parsed them: exactly those verified, read once.
+  std::vector<ListedRecord> records;
+  ListingBuilder listing;
+  VerifyOptions options{log_path, std::nullopt, 0, vouched_lines(log_path, signers), {}};
+  options.on_record = [&](std::size_t line, Record&& record) {
+    records.push_back(listing.add(line, std::move(record)));
+  };
+  Result<VerifyReport> report = verify_log(options, signers);
   if (!report) return Error(ExitCode::no, report.error().message());
   for (const Finding& f : report->findings) {
     if (f.check != "incomplete-run") {
@@ -29,12 +35,7 @@ Result<std::vector<ListedRecord>> trusted_records(const std::string& log_path,
   // Only records that grew since need their signatures checked next time.
   if (mark_key != nullptr && report->signatures_verified > report->signatures_vouched)
     write_mark(*report, signers, *mark_key);
-  Result<Listing> listing = list_records(log_path, ListFilter{});
-  if (!listing) return Error(ExitCode::no, listing.error().message());
-  // Records appended since the verification above are not evidence yet.
-  std::vector<ListedRecord>& records = listing->records;
-  std::erase_if(records, [&](const ListedRecord& r) { return r.line > report->records; });
-  return std::move(records);
+  return records;
 }
 
 }  // namespace safedb::audit

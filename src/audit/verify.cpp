@@ -158,8 +158,11 @@ Status Verifier::read_log() {
       if (lines[i].complete)
         checks[i] = check_line(lines[i].bytes, signers_, lines[i].number <= options_.vouched_lines);
     });
-    for (std::size_t i = 0; i < lines.size(); ++i)
+    for (std::size_t i = 0; i < lines.size(); ++i) {
       fold(lines[i], checks[i]);
+      if (options_.on_record && checks[i].record)
+        options_.on_record(lines[i].number, std::move(*checks[i].record));
+    }
   }
   report_.sha256 = content_.finish();
   if (report_.records == 0 && report_.findings.empty()) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "safedb/audit/record.h"
@@ -25,6 +26,16 @@ struct ListedRecord {
 struct Listing {
   std::vector<ListedRecord> records;
   std::vector<std::string> unreadable;  // "line N: why", torn tail included
+};
+
+// Turns records read in log order into ListedRecords: a record without a
+// target of its own gets that of its run's intent.
+class ListingBuilder {
+ public:
+  ListedRecord add(std::size_t line, Record record);
+
+ private:
+  std::unordered_map<std::string, std::string> run_targets_;  // run_id -> its intent's target
 };
 
 // Which records `audit list` shows; unset fields match everything.

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct VerifyOptions {
   // record signatures are not checked again; every other check still runs
   // over the whole log. 0 (auditors' verify): every signature is checked.
   std::uint64_t vouched_lines = 0;
+  // Called with every line that parsed as a record, in log order, once verify
+  // is done with it; unset: the records are dropped as verify goes.
+  std::function<void(std::size_t line, Record&& record)> on_record = nullptr;
 };
 
 // One problem verify found, in words an auditor can act on.
