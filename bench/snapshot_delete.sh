@@ -8,9 +8,11 @@
 # database, then times `safedb run delete.sql` once under a policy that asks
 # for a snapshot of data-loss statements and once under no policy. The same
 # rounds time the floor of any snapshot taken with COPY: psql running the
-# DELETE alone, and psql running the snapshot's own lock and COPY (into
-# /dev/null: nothing hashed, nothing written) before the same DELETE. Prints a
-# Markdown table of the medians and the ratios.
+# DELETE alone, psql running the snapshot's own lock and COPY (into
+# /dev/null: nothing hashed, nothing written) before the same DELETE, and the
+# same COPY on a second psql session that imported the first one's snapshot
+# while the DELETE runs (as safedb reads alongside; the second psql's start
+# is included). Prints a Markdown table of the medians and the ratios.
 #
 # Environment: REPS=7, ROWS=100000, BUILD_DIR=build-bench.
 # Raw samples are kept in bench/out/snapshot_delete/.
@@ -90,12 +92,28 @@ DELETE FROM messages WHERE mailbox >= 0;
 COMMIT;
 SQL
 
+# The floor of reading alongside: the run's session locks and exports its
+# snapshot, a second psql imports it and runs the same COPY into /dev/null
+# while the first one runs the DELETE, which commits once the COPY is done.
+cat >psql_alongside.sql <<'SQL'
+BEGIN;
+LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;
+SELECT pg_export_snapshot() AS snap \gset
+\setenv SNAP :snap
+\! rm -f copied; ("$PSQL" -X -q -d bench -c "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" -c "SET TRANSACTION SNAPSHOT '$SNAP'" -c "COPY (SELECT id, mailbox, received, subject, body FROM messages WHERE mailbox >= 0) TO STDOUT (FORMAT binary)" -c "COMMIT" >/dev/null; touch copied) &
+DELETE FROM messages WHERE mailbox >= 0;
+\! while [ ! -e copied ]; do sleep 0.001; done
+COMMIT;
+SQL
+export PSQL="$psql"
+
 "$safedb" run delete.sql --target bench --policies none >/dev/null 2>&1 || true  # warm-up
 for i in $(seq "$REPS"); do
   time_run none >>"$out/plain.txt"
   time_run snap >>"$out/snapshot.txt"
   time_psql psql_plain.sql >>"$out/psql_plain.txt"
   time_psql psql_copy.sql >>"$out/psql_copy.txt"
+  time_psql psql_alongside.sql >>"$out/psql_alongside.txt"
 done
 rows=$(q bench "SELECT count(*) FROM messages")
 [ "$rows" = 0 ] || { say "the DELETE did not delete"; exit 1; }
@@ -107,6 +125,7 @@ plain=$(median "$out/plain.txt")
 snap=$(median "$out/snapshot.txt")
 psql_plain=$(median "$out/psql_plain.txt")
 psql_copy=$(median "$out/psql_copy.txt")
+psql_alongside=$(median "$out/psql_alongside.txt")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 echo "Machine: $cpu, $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; PostgreSQL $(q postgres 'SHOW server_version')"
@@ -119,3 +138,5 @@ echo "| **ratio** (goal ≤ 2) | **$(ratio "$snap" "$plain")×** |"
 echo "| psql, the DELETE alone | $(printf %.3f "$psql_plain") |"
 echo "| psql, the snapshot's COPY into /dev/null, then the DELETE | $(printf %.3f "$psql_copy") |"
 echo "| **floor ratio** (COPY + DELETE / DELETE, nothing hashed or written) | **$(ratio "$psql_copy" "$psql_plain")×** |"
+echo "| psql, the same COPY on a second session that imported the snapshot, while the DELETE runs | $(printf %.3f "$psql_alongside") |"
+echo "| **floor ratio of reading alongside** | **$(ratio "$psql_alongside" "$psql_plain")×** |"

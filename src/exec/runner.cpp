@@ -121,6 +121,12 @@ std::vector<StepReport> transactional_attempt(
       }
     }
     StepReport step = run_statement(conn, source, st, true, observer);
+    if (step.status == StepStatus::applied && guard != nullptr) {
+      if (std::optional<db::DbError> refused = guard->after_statement(conn, st)) {
+        step.status = StepStatus::failed;
+        step.error = std::move(refused);
+      }
+    }
     if (step.status == StepStatus::applied && dry_run == DryRun::yes)
       step.locks = new_locks(conn, held);
     if (step.status == StepStatus::applied && over_row_cap(step, settings)) {

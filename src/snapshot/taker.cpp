@@ -8,39 +8,15 @@
 #include "safedb/util/sql_quote.h"
 #include "safedb/util/sync.h"
 #include "safedb/util/utc_time.h"
-#include "snapshot/definition.h"
 #include "snapshot/files.h"
 #include "snapshot/row_file.h"
+#include "snapshot/side_session.h"
+#include "snapshot/taker_table.h"
 
 namespace safedb::snapshot {
 namespace {
 
 namespace fs = std::filesystem;
-
-// What the COPY of a snapshot reports when the snapshot stopped it.
-constexpr const char* kStopped = "snapshot stopped";
-
-db::DbError snapshot_error(std::string message, std::string hint = "") {
-  db::DbError e;
-  e.severity = "ERROR";
-  e.message = std::move(message);
-  e.hint = std::move(hint);
-  return e;
-}
-
-const char* kind_name(sql::Destruction::Kind kind) {
-  switch (kind) {
-    case sql::Destruction::Kind::rows:
-      return "rows";
-    case sql::Destruction::Kind::table:
-      return "table";
-    case sql::Destruction::Kind::column:
-      return "column";
-    case sql::Destruction::Kind::schema:
-      return "schema";
-  }
-  return "table";
-}
 
 // A table the statement will touch: its oid, kind and SQL name.
 struct Relation {
@@ -87,6 +63,12 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
 
 }  // namespace
 
+bool may_read_alongside(const sql::Statement& st) {
+  if (st.destroys.size() != 1) return false;
+  const sql::Destruction& d = st.destroys.front();
+  return d.kind == sql::Destruction::Kind::rows && (d.where.empty() || d.where_in_any_session);
+}
+
 std::string unsnapshottable(const sql::Statement& st) {
   if (!st.unsnapshottable.empty()) return st.unsnapshottable;
   if (st.destroys.empty() && st.effects.has(sql::Effect::opaque))
@@ -95,7 +77,8 @@ std::string unsnapshottable(const sql::Statement& st) {
 }
 
 Taker::Taker(std::string folder, std::string run_id, db::TargetIdentity target,
-             std::vector<int> statements, std::optional<std::uint64_t> max_size, bool progress)
+             std::vector<int> statements, std::optional<std::uint64_t> max_size, bool progress,
+             SessionOpener open_side)
     : folder_(std::move(folder)),
       run_id_(std::move(run_id)),
       target_(std::move(target)),
@@ -104,6 +87,7 @@ Taker::Taker(std::string folder, std::string run_id, db::TargetIdentity target,
       progress_(progress) {
   manifest_.run_id = run_id_;
   manifest_.target = target_;
+  if (open_side) side_ = std::make_unique<SideSession>(std::move(open_side));
 }
 
 Taker::~Taker() = default;
@@ -116,6 +100,8 @@ std::optional<db::DbError> Taker::refuse(std::string message) {
 }
 
 std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const sql::Statement& st) {
+  // An importer of the transaction's snapshot would not be inside its savepoint.
+  if (st.kind == "TransactionStmt") savepoint_ = true;
   if (std::find(statements_.begin(), statements_.end(), st.index) == statements_.end())
     return std::nullopt;
   if (const std::string why = unsnapshottable(st); !why.empty())
@@ -139,169 +125,36 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
                         "snapshot of the parent would not restore",
                         st.index, rel.schema, rel.name));
       }
+      auto read = std::make_unique<TableRead>();
       const std::string mode = rows ? "SHARE ROW EXCLUSIVE" : "ACCESS EXCLUSIVE";
-      if (std::optional<db::DbError> e = save_table(conn, st, d, rel.oid, mode)) return e;
+      if (std::optional<db::DbError> e = prepare_table(conn, st, d, rel.oid, mode, *read)) return e;
+      // Read on the second session while the statement runs, when it can join...
+      std::optional<db::DbError> failed;
+      if (relations->size() == 1 && join_side(conn, st, d, *read, failed)) {
+        ++read_alongside_;
+        pending_ = std::move(read);
+        side_->start([this, r = pending_.get()](db::Connection& side) { read_rows(side, *r); });
+        continue;
+      }
+      if (failed) return failed;
+      // ... else here, before it.
+      read_rows(conn, *read);
+      if (std::optional<db::DbError> e = finish_table(*read)) return e;
     }
   }
   return std::nullopt;
 }
 
-std::optional<db::DbError> Taker::save_table(db::Connection& conn, const sql::Statement& st,
-                                             const sql::Destruction& d, const std::string& oid,
-                                             const std::string& lock_mode) {
-  // 1. Keep concurrent writers out until the change commits.
-  Result<db::QueryResult> named = conn.exec(fmt::format(
-      "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname, c.relname, "
-      "row_security_active(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.oid = {}",
-      oid));
-  if (!named) return conn.last_error();
-  if (named->rows.size() != 1)
-    return snapshot_error(fmt::format("table with oid {} disappeared before its snapshot", oid));
-  const std::string sql_name = named->at(0, 0).value_or("");
-  // Row-level security limits what this role reads, not always what the
-  // statement destroys (a DELETE without WHERE, a TRUNCATE): a snapshot read
-  // through it could miss rows. (The COPY below also runs with row_security
-  // off, so that PostgreSQL itself refuses rather than filter.)
-  if (named->at(0, 3) == std::optional<std::string>("t")) {
-    return refuse(fmt::format(
-        "statement #{}: row-level security on {}.{} hides rows from this role, so a snapshot "
-        "cannot see everything the statement may destroy; run as the table's owner or a role "
-        "with BYPASSRLS",
-        st.index, named->at(0, 1).value_or(""), named->at(0, 2).value_or("")));
+std::optional<db::DbError> Taker::after_statement(db::Connection& conn,
+                                                  const sql::Statement& /*st*/) {
+  if (!pending_) return std::nullopt;
+  std::unique_ptr<TableRead> read = std::move(pending_);
+  if (!side_->wait(conn)) {
+    db::DbError e = snapshot_error("interrupted by signal while the snapshot was read");
+    e.sqlstate = "57014";  // like a cancelled statement: the run reports "interrupted"
+    return e;
   }
-  if (!conn.exec(
-          fmt::format("LOCK TABLE {}{} IN {} MODE", d.only ? "ONLY " : "", sql_name, lock_mode)))
-    return conn.last_error();
-
-  // 2. Its definition, columns and key, as the transaction sees them now.
-  SavedTable saved;
-  saved.statement = st.index;
-  saved.kind = st.kind;
-  saved.destroys = kind_name(d.kind);
-  if (!d.column.empty()) {
-    // As quote_ident prints it, like the column names of the definition.
-    Result<db::QueryResult> q =
-        conn.exec(fmt::format("SELECT quote_ident({})", util::quote_literal(d.column)));
-    if (!q) return conn.last_error();
-    saved.column = q->at(0, 0).value_or("");
-  }
-  Result<nlohmann::json> definition = read_definition(conn, oid);
-  if (!definition) return snapshot_error(definition.error().message());
-  saved.definition = std::move(*definition);
-  saved.digest.schema = named->at(0, 1).value_or("");
-  saved.digest.name = named->at(0, 2).value_or("");
-  std::vector<std::string> plain_columns;
-  for (const nlohmann::json& c : saved.definition["columns"]) {
-    if (c.value("generated", "") == "s") continue;
-    saved.digest.columns.push_back(c.value("name", "") + " " + c.value("type", ""));
-    plain_columns.push_back(c.value("name", ""));
-  }
-  Result<db::QueryResult> key = conn.exec(fmt::format(
-      "SELECT quote_ident(a.attname) FROM pg_index i JOIN pg_attribute a ON a.attrelid = "
-      "i.indrelid AND a.attnum = ANY (i.indkey::int2[]) WHERE i.indrelid = {} AND i.indisprimary "
-      "ORDER BY array_position(i.indkey::int2[], a.attnum)",
-      oid));
-  if (!key) return conn.last_error();
-  for (const auto& row : key->rows)
-    saved.key.push_back(row[0].value_or(""));
-
-  // 3. The rows: those the statement touches when its predicate can be
-  //    evaluated again here, else the whole table; in binary format when
-  //    every type allows it (the server's binary output is the cheaper).
-  Result<content::CopyFormat> format = saved_format(conn, oid);
-  if (!format) return conn.last_error();
-  saved.format = *format;
-  const char* options = saved.format == content::CopyFormat::binary ? " (FORMAT binary)" : "";
-  const bool rows = d.kind == sql::Destruction::Kind::rows;
-  std::string copy;
-  if (rows && !d.where.empty()) {
-    saved.scope = "rows";
-    saved.where = d.where;
-    const std::string qualifier = d.alias.empty() ? d.relation : d.alias;
-    std::string list;
-    for (const std::string& c : plain_columns)
-      list += (list.empty() ? "" : ", ") + qualifier + "." + c;
-    copy = fmt::format("COPY (SELECT {} FROM {}{} {} WHERE {}\n) TO STDOUT{}", list,
-                       d.only ? "ONLY " : "", d.relation, d.alias, d.where, options);
-  } else {
-    saved.scope = "table";
-    saved.note = rows ? d.whole_because : "";
-    std::string list;
-    for (const std::string& c : plain_columns)
-      list += (list.empty() ? "" : ", ") + c;
-    copy = fmt::format("COPY (SELECT {} FROM {}{}) TO STDOUT{}", list.empty() ? "" : list,
-                       d.only ? "ONLY " : "", sql_name, options);
-  }
-
-  // 4. Written to a file of its own, hashed on the way.
-  std::error_code ec;
-  if (new_folders_.empty()) {
-    // The folders this run creates, deepest first: their names must be
-    // synced before COMMIT too.
-    for (fs::path p = folder_; !p.empty() && !fs::exists(p, ec); p = p.parent_path())
-      new_folders_.push_back(p.string());
-    fs::create_directories(folder_, ec);
-    // Snapshots hold the rows a statement destroys: only their owner may read them.
-    for (const std::string& created : new_folders_) {
-      fs::permissions(created, fs::perms::owner_all, fs::perm_options::replace, ec);
-      if (ec) return snapshot_error(fmt::format("cannot restrict {}: {}", created, ec.message()));
-    }
-  }
-  fs::create_directories(folder_, ec);
-  saved.file = fmt::format("{}-{}.copy", st.index, manifest_.tables.size());
-  Result<std::unique_ptr<RowFile>> created =
-      RowFile::create((fs::path(folder_) / saved.file).string());
-  if (!created) return snapshot_error(created.error().message());
-  files_.push_back(std::move(*created));
-  RowFile& file = *files_.back();
-  std::string write_error;
-  bool too_big = false;
-  util::Progress progress(stderr, progress_,
-                          fmt::format("snapshot {}.{}", saved.digest.schema, saved.digest.name));
-  Result<SavedOutput> pinned = pin_output(conn);
-  if (!pinned) return snapshot_error(pinned.error().message());
-  // The tee runs on hash_copy's second thread; manifest_.bytes, too_big,
-  // write_error and the file are its own until hash_copy returns.
-  Status hashed = content::hash_copy(
-      conn, copy, saved.format, saved.digest, progress,
-      [&](std::string_view some_rows) {
-        manifest_.bytes += some_rows.size();
-        if (max_size_ && manifest_.bytes > *max_size_) {
-          too_big = true;
-          return false;
-        }
-        if (Status written = file.append(some_rows); !written) {
-          write_error = written.error().message();
-          return false;
-        }
-        return true;
-      },
-      kStopped);
-  progress.finish();
-  std::optional<db::DbError> copy_error;
-  if (!hashed) {
-    // The server's report, unless the stop was safedb's own (hash_copy says why).
-    copy_error = conn.last_error();
-    if (!copy_error || copy_error->message == kStopped)
-      copy_error = snapshot_error(hashed.error().message());
-  }
-  // The tail goes to the disk while the statement runs; before_commit() waits for it.
-  if (Status started = file.start_writeback(); !started && write_error.empty())
-    write_error = started.error().message();
-  if (Status restored = restore_output(conn, *pinned); !restored && hashed)
-    return snapshot_error(restored.error().message());
-  if (too_big) {
-    return refuse(
-        fmt::format("the snapshot of statement #{} is larger than the policies allow "
-                    "(max_size {} bytes) at table {}.{}",
-                    st.index, *max_size_, saved.digest.schema, saved.digest.name));
-  }
-  if (!write_error.empty()) return snapshot_error(write_error);
-  if (copy_error) return copy_error;
-  saved.sha256 = file.finish_sha256();
-  manifest_.tables.push_back(std::move(saved));
-  return std::nullopt;
+  return finish_table(*read);
 }
 
 std::optional<db::DbError> Taker::before_commit() {
@@ -328,6 +181,9 @@ std::optional<db::DbError> Taker::before_commit() {
 }
 
 void Taker::discard() {
+  if (side_) side_->stop();
+  pending_.reset();
+  savepoint_ = false;
   files_.clear();
   manifest_.tables.clear();
   manifest_.bytes = 0;

@@ -74,6 +74,12 @@ Volatility builtin_volatility(std::string_view name);
 // True if evaluating `expr` may call a volatile or unknown function (so a
 // column default made of it forces a table rewrite).
 bool may_be_volatile(const Node* expr);
+// True if `expr` has the same value in any session that reads the same MVCC
+// snapshot with the same settings: it calls only immutable built-in
+// functions, and no CURRENT_DATE-like value or date/time literal such as
+// 'now' or 'today' ties it to this transaction's start or role. Operators
+// are taken to be immutable, as may_be_volatile() takes them.
+bool same_in_any_session(const Node* expr);
 // Volatile built-ins that change nothing a migration cares about (random(),
 // nextval(), clock_timestamp(), advisory locks, ...).
 bool harmless_volatile(std::string_view name);

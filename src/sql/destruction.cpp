@@ -121,6 +121,7 @@ void rows_of(const RangeVar* rv, const Node* where, bool joins, bool with, const
     return;
   }
   d.where = std::move(predicate);
+  d.where_in_any_session = same_in_any_session(where);
 }
 
 bool data_modifying_with(const WithClause* with) {

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <string_view>
 
 #include "sql/classify.h"
@@ -103,7 +105,59 @@ bool any_volatile_call(Node* node, void* context) {
   return found;
 }
 
+// Date and time input words that PostgreSQL reads as the transaction's start
+// ('now') or its day ('today', ...), inside any literal cast to a date or time.
+bool names_current_time(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !std::isalpha(static_cast<unsigned char>(text[i])))
+      ++i;
+    std::string word;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])))
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i++])));
+    if (word == "now" || word == "today" || word == "tomorrow" || word == "yesterday") return true;
+  }
+  return false;
+}
+
+bool tied_to_transaction(Node* node, void* context) {
+  if (node == nullptr) return false;
+  int& depth = *static_cast<int*>(context);
+  if (depth >= kMaxNestingDepth) return true;
+  switch (nodeTag(node)) {
+    case T_FuncCall: {
+      const FuncCall* call = castNode(FuncCall, node);
+      const std::string schema = pg::function_schema(call->funcname);
+      if (!schema.empty() && schema != "pg_catalog") return true;
+      if (builtin_volatility(pg::function_name(call->funcname)) != Volatility::immutable)
+        return true;
+      break;
+    }
+    case T_SQLValueFunction:  // CURRENT_DATE, CURRENT_TIMESTAMP, CURRENT_USER, ...
+    case T_SubLink:
+    case T_ParamRef:
+    case T_CurrentOfExpr:
+      return true;
+    case T_A_Const: {
+      std::optional<std::string> text = string_constant(node);
+      if (text && names_current_time(*text)) return true;
+      break;
+    }
+    default:
+      break;
+  }
+  ++depth;
+  const bool found = raw_expression_tree_walker(node, tied_to_transaction, context);
+  --depth;
+  return found;
+}
+
 }  // namespace
+
+bool same_in_any_session(const Node* expr) {
+  int depth = 0;
+  return expr != nullptr && !tied_to_transaction(const_cast<Node*>(expr), &depth);
+}
 
 Volatility builtin_volatility(std::string_view name) {
   static_assert(std::size(kBuiltins) > 0);

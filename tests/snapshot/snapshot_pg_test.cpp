@@ -173,6 +173,29 @@ TEST_CASE("ALTER COLUMN TYPE that loses precision is restored with the old type 
               "'prices'::regclass") == "0");
 }
 
+TEST_CASE("the snapshot selects rows under the session's time zone, as the statement does",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  // A server whose sessions run in New York time: '2026-01-01' means 05:00 UTC.
+  f.sql("ALTER DATABASE \"" + f.database() + "\" SET TimeZone = 'America/New_York'");
+  f.sql(
+      "CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL); INSERT INTO events "
+      "SELECT g, '2025-12-31 20:00+00'::timestamptz + g * interval '1 minute' FROM "
+      "generate_series(1, 1000) g");
+  const std::string before = md5_of(f, "events", "id");
+  // Minutes 1..539 after 20:00 UTC fall before 05:00 UTC.
+  const std::string run = run_and_get_id(f, "DELETE FROM events WHERE at < '2026-01-01';\n");
+  CHECK(f.sql("SELECT count(*) FROM events") == "461");
+  json table = last_outcome(f)["snapshot"]["tables"][0];
+  CHECK(table["scope"] == "rows");
+  CHECK(table["rows"] == 539);
+  auto r = restore(f, run);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(md5_of(f, "events", "id") == before);
+}
+
 TEST_CASE("a snapshot that row-level security would cut short blocks the run", "[pg][snapshot]") {
   RunFixture f;
   snapshot_policy(f);
@@ -290,6 +313,37 @@ TEST_CASE("rows are saved in binary format unless a type lacks binary I/O, and b
   CHECK(last_outcome(f)["checks"]["identical"] == true);
   CHECK(md5_of(f, "rich", "id") == rich);
   CHECK(md5_of(f, "grants", "id") == grants);
+}
+
+TEST_CASE(
+    "a text-format snapshot keeps the WHERE clause only where its pinned output settings "
+    "cannot change what it selects",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  // aclitem has no binary form: the rows are saved as text, under pinned settings.
+  f.sql(
+      "CREATE TABLE grants (id int PRIMARY KEY, acl aclitem[], at timestamptz); INSERT INTO "
+      "grants SELECT g, ARRAY['=r/postgres'::aclitem], '2026-01-01 00:00+00'::timestamptz + g * "
+      "interval '1 hour' FROM generate_series(1, 50) g");
+  f.sql("ALTER DATABASE \"" + f.database() + "\" SET DateStyle = 'SQL, DMY'");
+  run_and_get_id(f, "DELETE FROM grants WHERE at < '02/01/2026';\n");
+  json table = last_outcome(f)["snapshot"]["tables"][0];
+  CHECK(table["scope"] == "table");
+  CHECK(table["rows"] == 50);
+  CHECK(table["note"].get<std::string>().find("settings that change how literals are read") !=
+        std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM grants") == "27");  // 2 January in DMY
+
+  // With the pinned values in effect already, the predicate is kept.
+  f.sql("ALTER DATABASE \"" + f.database() + "\" SET DateStyle = 'ISO, YMD'; ALTER DATABASE \"" +
+        f.database() + "\" SET TimeZone = 'UTC'; ALTER DATABASE \"" + f.database() +
+        "\" SET lc_monetary = 'C'");
+  run_and_get_id(f, "DELETE FROM grants WHERE at < '2026-01-02 12:00';\n");
+  table = last_outcome(f)["snapshot"]["tables"][0];
+  CHECK(table["scope"] == "rows");
+  CHECK(table["rows"] == 12);
+  CHECK(f.sql("SELECT count(*) FROM grants") == "15");
 }
 
 TEST_CASE("statements a snapshot cannot capture block the run before anything executes",

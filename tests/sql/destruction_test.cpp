@@ -45,6 +45,37 @@ TEST_CASE("a self-contained WHERE clause is kept for the snapshot of the touched
   CHECK(s.where == "note = 'where returning'");
 }
 
+TEST_CASE("a predicate tied to the transaction's time or role is not read on another session",
+          "[sql]") {
+  // Same in any session with the same settings and snapshot.
+  for (const char* sql : {
+           "DELETE FROM t WHERE mailbox >= 0",
+           "DELETE FROM t WHERE lower(sender) = 'x' AND id BETWEEN 1 AND 10",
+           "UPDATE t SET v = 1 WHERE sent < '2026-01-01 10:00'::timestamptz",
+           "DELETE FROM t WHERE status = 'unknown' OR status IS NULL",
+           "DELETE FROM t WHERE abs(v) > 5 AND note LIKE 'a%'",
+       }) {
+    INFO(sql);
+    Destruction d = one_destruction(sql);
+    REQUIRE_FALSE(d.where.empty());
+    CHECK(d.where_in_any_session);
+  }
+  // Another session would evaluate these at another time, or as another role.
+  for (const char* sql : {
+           "DELETE FROM t WHERE sent < now() - interval '30 days'",
+           "DELETE FROM t WHERE sent < CURRENT_TIMESTAMP", "DELETE FROM t WHERE day = current_date",
+           "DELETE FROM t WHERE owner = CURRENT_USER", "DELETE FROM t WHERE sent < 'now'",
+           "DELETE FROM t WHERE day < date 'Today'",
+           "DELETE FROM t WHERE sent < 'yesterday 10:00'::timestamptz",
+           "DELETE FROM t WHERE to_char(sent, 'YYYY') = '2026'",  // stable: not immutable
+       }) {
+    INFO(sql);
+    Destruction d = one_destruction(sql);
+    REQUIRE_FALSE(d.where.empty());
+    CHECK_FALSE(d.where_in_any_session);
+  }
+}
+
 TEST_CASE("the whole table is saved when the touched rows cannot be selected again exactly",
           "[sql]") {
   struct Case {

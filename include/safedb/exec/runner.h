@@ -33,6 +33,13 @@ class StatementGuard {
                                                       const sql::Statement& /*st*/) {
     return std::nullopt;
   }
+  // After statement `st` ran without error, before the next one (or the
+  // row-cap check): finish what before_statement() left running. An error
+  // fails the statement (and rolls the transaction back).
+  virtual std::optional<db::DbError> after_statement(db::Connection& /*conn*/,
+                                                     const sql::Statement& /*st*/) {
+    return std::nullopt;
+  }
   // After the last statement, right before COMMIT: make what was saved
   // durable. An error rolls the transaction back.
   virtual std::optional<db::DbError> before_commit() { return std::nullopt; }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,7 +17,8 @@
 
 namespace safedb::snapshot {
 
-class RowFile;  // snapshot/row_file.h
+class RowFile;      // snapshot/row_file.h
+class SideSession;  // snapshot/side_session.h
 
 // One table saved before one statement (docs/snapshots.md, manifest.json).
 struct SavedTable {
@@ -52,6 +54,15 @@ Result<Manifest> manifest_from_json(const nlohmann::json& value);
 // effect is unknown.
 std::string unsnapshottable(const sql::Statement& st);
 
+// Opens another session to the run's database, set up like the run's own
+// (timeouts, application name).
+using SessionOpener = std::function<Result<db::Connection>()>;
+
+// True when the rows `st` destroys may be read on a second session while it
+// runs (see Taker): it changes rows of one table, and saves either all of
+// them or those of a predicate that is the same in any session.
+bool may_read_alongside(const sql::Statement& st);
+
 // Takes the pre-change snapshots of a run as a StatementGuard: before each
 // statement in `statements` it locks what the statement destroys against
 // concurrent writers (SHARE ROW EXCLUSIVE for rows, the statement's own
@@ -62,14 +73,28 @@ std::string unsnapshottable(const sql::Statement& st);
 //
 // A statement that cannot be snapshotted, or a snapshot larger than
 // `max_size`, fails that statement (the run rolls back) and sets blocked().
+//
+// Read alongside: given `open_side`, the rows of a statement that
+// may_read_alongside() are read on a second session while the statement
+// runs, when the run's transaction has written nothing yet, is not inside
+// a savepoint, and the second session has the same role and settings. That
+// session imports the transaction's snapshot (taken after the lock), so it
+// reads what the statement is about to change; after the statement,
+// after_statement() waits for the read, and any failure of the read (or a
+// snapshot found too large) fails the statement. Otherwise, and whenever
+// the second session cannot join, the rows are read in the run's session
+// before the statement.
 class Taker : public exec::StatementGuard {
  public:
   Taker(std::string folder, std::string run_id, db::TargetIdentity target,
-        std::vector<int> statements, std::optional<std::uint64_t> max_size, bool progress);
+        std::vector<int> statements, std::optional<std::uint64_t> max_size, bool progress,
+        SessionOpener open_side = {});
   ~Taker() override;
 
   std::optional<db::DbError> before_statement(db::Connection& conn,
                                               const sql::Statement& st) override;
+  std::optional<db::DbError> after_statement(db::Connection& conn,
+                                             const sql::Statement& st) override;
   std::optional<db::DbError> before_commit() override;
   void discard() override;
 
@@ -80,12 +105,26 @@ class Taker : public exec::StatementGuard {
   // SHA-256 (hex) of the manifest file written; "" before.
   const std::string& manifest_sha256() const { return manifest_sha256_; }
   const std::string& folder() const { return folder_; }
+  // How many tables' rows were read on the second session (saved or not).
+  int read_alongside() const { return read_alongside_; }
 
  private:
+  struct TableRead;  // one table on its way into the snapshot (taker_table.cpp)
+
   std::optional<db::DbError> refuse(std::string message);
-  std::optional<db::DbError> save_table(db::Connection& conn, const sql::Statement& st,
-                                        const sql::Destruction& d, const std::string& oid,
-                                        const std::string& lock_mode);
+  // Locks the table and reads its definition; fills `read` with the rest.
+  std::optional<db::DbError> prepare_table(db::Connection& conn, const sql::Statement& st,
+                                           const sql::Destruction& d, const std::string& oid,
+                                           const std::string& lock_mode, TableRead& read);
+  // True when the second session joined the run's transaction for `read`;
+  // false when the rows must be read here, with `failed` set if the run's
+  // transaction failed meanwhile.
+  bool join_side(db::Connection& conn, const sql::Statement& st, const sql::Destruction& d,
+                 const TableRead& read, std::optional<db::DbError>& failed);
+  // Reads the rows into the row file on `conn` (the run's or the second session).
+  void read_rows(db::Connection& conn, TableRead& read);
+  // Adds a read table to the manifest, or says why it cannot be.
+  std::optional<db::DbError> finish_table(TableRead& read);
 
   std::string folder_;
   std::string run_id_;
@@ -99,6 +138,10 @@ class Taker : public exec::StatementGuard {
   std::string blocked_;
   std::optional<Manifest> saved_;
   std::string manifest_sha256_;
+  bool savepoint_ = false;  // the transaction ran SAVEPOINT, RELEASE or ROLLBACK TO
+  int read_alongside_ = 0;
+  std::unique_ptr<TableRead> pending_;  // being read on side_ while its statement runs
+  std::unique_ptr<SideSession> side_;   // declared last: its read uses the members above
 };
 
 // Reads snapshots/<run-id>/manifest.json and checks every row file against

@@ -64,6 +64,12 @@ struct Destruction {
   // says why ("no WHERE clause", "joins other tables", ...).
   std::string where;
   std::string whole_because;
+  // For a `where`: true when it selects the same rows in another session
+  // that imports this transaction's snapshot with the same settings (no
+  // function but immutable built-ins, no CURRENT_DATE-like value, no literal
+  // such as 'now'; sql::same_in_any_session), so a snapshot may read the
+  // rows there while the statement runs here.
+  bool where_in_any_session = false;
   std::string column;    // the column's name (not quoted), for Kind::column
   bool cascade = false;  // CASCADE: dependants (referencing tables, for TRUNCATE) too
 };
