@@ -127,6 +127,16 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
                                         util::quote_literal(e.target))) !=
                std::optional<std::string>("t")) {
       plan.problems.push_back(fmt::format("{}: the table no longer exists", t.digest.qualified()));
+    } else if (scalar(conn, fmt::format("SELECT row_security_active({})",
+                                        util::quote_literal(e.target))) ==
+               std::optional<std::string>("t")) {
+      // The restore's own reads (conflicts, verification) would miss the rows
+      // the policies hide, and its writes could be refused or go astray.
+      plan.problems.push_back(fmt::format(
+          "{}: row-level security applies to this role, so a restore can neither see nor put "
+          "back every row; restore as the table's owner or a role with BYPASSRLS, or into a "
+          "schema (without --in-place)",
+          t.digest.qualified()));
     } else if (t.destroys == "column") {
       detail::plan_column(conn, e, plan);
     } else {
@@ -164,6 +174,10 @@ Status Restorer::check_identity(const db::TargetIdentity& identity) const {
 Status Restorer::prepare(db::Connection& conn, const db::TargetIdentity& identity) {
   if (Status same = check_identity(identity); !same) return same;
   if (Status pinned = content::pin_text_output(conn); !pinned) return pinned;
+  // Where row-level security would still filter what the restore reads, the
+  // query fails instead (plan() refuses those tables up front).
+  if (Result<db::QueryResult> r = conn.exec("SET row_security = off"); !r)
+    return r.error().within("cannot prepare the restore's session");
   for (const Entry& e : entries_) {
     const SavedTable& t = *e.saved;
     std::string columns;

@@ -222,6 +222,39 @@ TEST_CASE("a snapshot that row-level security would cut short blocks the run", "
   f.sql("DROP OWNED BY " + role + "; DROP ROLE " + role);
 }
 
+TEST_CASE("a restore in place refuses a table whose row-level security applies to the role",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  const std::string role = "rls_" + f.database();
+  f.sql("CREATE ROLE " + role +
+        " LOGIN;"
+        "CREATE TABLE notes (id int PRIMARY KEY, owner text NOT NULL);"
+        "INSERT INTO notes SELECT g, CASE WHEN g % 2 = 0 THEN 'them' ELSE 'me' END "
+        "FROM generate_series(1, 10) g;"
+        "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;"
+        "CREATE POLICY see_mine ON notes FOR SELECT USING (owner = 'me');"
+        "CREATE POLICY write_any ON notes FOR INSERT WITH CHECK (true);"
+        "GRANT SELECT, INSERT ON notes TO " +
+        role);
+  // The owner deletes everything, with a snapshot; the role may not put it back.
+  const std::string run = run_and_get_id(f, "DELETE FROM notes;\n");
+  const std::string emptied = f.fingerprint();
+  auto r = f.safedb({"restore", run, "--in-place", "--dsn",
+                     safedb::test::conninfo(f.database()) + " user=" + role, "--env", "development",
+                     "--yes"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("public.notes: row-level security applies to this role") != std::string::npos);
+  CHECK(f.fingerprint() == emptied);
+  // The owner can.
+  auto owner = restore(f, run);
+  INFO(owner.out << owner.err);
+  CHECK(owner.exit_code == 0);
+  CHECK(f.sql("SELECT count(*) FROM notes") == "10");
+  f.sql("DROP OWNED BY " + role + "; DROP ROLE " + role);
+}
+
 TEST_CASE("restore without --in-place copies the saved rows into a schema for inspection",
           "[pg][snapshot]") {
   RunFixture f;
