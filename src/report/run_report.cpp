@@ -95,11 +95,13 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
   // What the pre-change snapshot saved, and whether only the touched rows.
   if (result.snapshot.is_object()) {
     for (const nlohmann::json& t : result.snapshot["tables"]) {
-      const std::string scope = t.value("scope", "") == "rows"
-                                    ? "the rows it touches"
-                                    : "the whole table" + (t.value("note", "").empty()
-                                                               ? std::string()
-                                                               : " (" + t.value("note", "") + ")");
+      // A note on saved rows says how the statement reaches them (foreign keys).
+      const std::string scope =
+          t.value("scope", "") == "rows"
+              ? (t.value("note", "").empty() ? "the rows it touches" : "the " + t.value("note", ""))
+              : "the whole table" + (t.value("note", "").empty()
+                                         ? std::string()
+                                         : " (" + t.value("note", "") + ")");
       out += fmt::format("  snapshot before #{}: {}, {} rows: {}\n", t.value("statement", 0),
                          t.value("table", ""), t.value("rows", 0), scope);
     }

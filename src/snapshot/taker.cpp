@@ -8,6 +8,7 @@
 #include "safedb/util/sql_quote.h"
 #include "safedb/util/sync.h"
 #include "safedb/util/utc_time.h"
+#include "snapshot/cascade.h"
 #include "snapshot/files.h"
 #include "snapshot/row_file.h"
 #include "snapshot/side_session.h"
@@ -59,6 +60,30 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
                    row[3].value_or(""), row[4].value_or("") == "t"});
   }
   return out;
+}
+
+// Why a table is saved whole when foreign keys lead back to it.
+constexpr const char* kLoops =
+    "foreign keys that change rows along with the statement lead back to a table already "
+    "reached, so the rows cannot be selected by a predicate";
+
+// The statement's rows of its table, as SQL.
+RowSource rows_of(const sql::Destruction& d) {
+  return {(d.only ? "ONLY " : "") + d.relation + (d.alias.empty() ? "" : " " + d.alias), d.where};
+}
+
+// How the statement changes those rows.
+RowChange change_of(const sql::Statement& st, const sql::Destruction& d) {
+  RowChange change;
+  if (st.kind == "DeleteStmt") {
+    change.deletes = true;
+  } else if (st.kind == "UpdateStmt") {
+    change.updates = d.updated_columns;
+  } else {  // MERGE, INSERT ... ON CONFLICT DO UPDATE
+    change.deletes = st.kind == "MergeStmt";
+    change.updates = std::nullopt;
+  }
+  return change;
 }
 
 }  // namespace
@@ -125,12 +150,34 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
                         "snapshot of the parent would not restore",
                         st.index, rel.schema, rel.name));
       }
+      // Rows of other tables its foreign keys delete or change with it.
+      Cascades cascades;
+      sql::Destruction own = d;
+      if (rows) {
+        Result<Cascades> followed =
+            follow_foreign_keys(conn, rel.oid, rows_of(d), change_of(st, d));
+        if (!followed)
+          return conn.last_error().value_or(snapshot_error(followed.error().message()));
+        cascades = std::move(*followed);
+        if (cascades.loops) {
+          own.where.clear();
+          own.whole_because = kLoops;
+        }
+      }
       auto read = std::make_unique<TableRead>();
       const std::string mode = rows ? "SHARE ROW EXCLUSIVE" : "ACCESS EXCLUSIVE";
-      if (std::optional<db::DbError> e = prepare_table(conn, st, d, rel.oid, mode, *read)) return e;
+      if (std::optional<db::DbError> e = prepare_table(conn, st, own, rel.oid, mode, *read))
+        return e;
+      std::vector<std::unique_ptr<TableRead>> reached;
+      for (const CascadedTable& t : cascades.tables) {
+        reached.push_back(std::make_unique<TableRead>());
+        if (std::optional<db::DbError> e =
+                prepare_cascaded(conn, st, t, cascades.loops, *reached.back()))
+          return e;
+      }
       // Read on the second session while the statement runs, when it can join...
       std::optional<db::DbError> failed;
-      if (relations->size() == 1 && join_side(conn, st, d, *read, failed)) {
+      if (relations->size() == 1 && reached.empty() && join_side(conn, st, d, *read, failed)) {
         ++read_alongside_;
         pending_ = std::move(read);
         side_->start([this, r = pending_.get()](db::Connection& side) { read_rows(side, *r); });
@@ -140,6 +187,10 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
       // ... else here, before it.
       read_rows(conn, *read);
       if (std::optional<db::DbError> e = finish_table(*read)) return e;
+      for (const std::unique_ptr<TableRead>& other : reached) {
+        read_rows(conn, *other);
+        if (std::optional<db::DbError> e = finish_table(*other)) return e;
+      }
     }
   }
   return std::nullopt;

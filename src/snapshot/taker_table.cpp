@@ -7,6 +7,7 @@
 
 #include "safedb/snapshot/snapshot.h"
 #include "safedb/util/sql_quote.h"
+#include "snapshot/cascade.h"
 #include "snapshot/definition.h"
 #include "snapshot/files.h"
 #include "snapshot/row_file.h"
@@ -163,12 +164,39 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
     }
   }
   fs::create_directories(folder_, ec);
-  saved.file = fmt::format("{}-{}.copy", st.index, manifest_.tables.size());
+  saved.file = fmt::format("{}-{}.copy", st.index, files_.size());
   Result<std::unique_ptr<RowFile>> created =
       RowFile::create((fs::path(folder_) / saved.file).string());
   if (!created) return snapshot_error(created.error().message());
   files_.push_back(std::move(*created));
   read.file = files_.back().get();
+  return std::nullopt;
+}
+
+std::optional<db::DbError> Taker::prepare_cascaded(db::Connection& conn, const sql::Statement& st,
+                                                   const CascadedTable& t, bool whole,
+                                                   TableRead& read) {
+  sql::Destruction d;
+  d.kind = sql::Destruction::Kind::rows;
+  d.relation = t.sql_name;
+  d.only = !t.partitioned;
+  if (whole) {
+    d.whole_because = "the foreign keys lead back to a table already reached";
+  } else {
+    d.where = t.where;
+  }
+  if (std::optional<db::DbError> e = prepare_table(conn, st, d, t.oid, "SHARE ROW EXCLUSIVE", read))
+    return e;
+  // What happened to these rows decides how restore puts them back.
+  read.saved.kind = t.deleted && t.updated ? "MergeStmt" : t.deleted ? "DeleteStmt" : "UpdateStmt";
+  std::string via;
+  for (const std::string& v : t.via)
+    via += (via.empty() ? "" : ", ") + v;
+  const std::string reached =
+      "rows its foreign keys " +
+      std::string(t.deleted ? (t.updated ? "delete or change" : "delete") : "change") + " (" + via +
+      ")";
+  read.saved.note = read.saved.note.empty() ? reached : reached + "; " + read.saved.note;
   return std::nullopt;
 }
 

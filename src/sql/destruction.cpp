@@ -201,6 +201,11 @@ void describe_destruction(const Node* node, std::string_view text, Statement& st
       Destruction d;
       rows_of(s->relation, s->whereClause, s->fromClause != NIL, s->withClause != nullptr,
               s->returningList, text, end, d);
+      const ListCell* cell;
+      foreach (cell, s->targetList) {
+        const ResTarget* target = castNode(ResTarget, lfirst(cell));
+        if (target->name != nullptr) d.updated_columns.emplace_back(target->name);
+      }
       st.destroys.push_back(std::move(d));
       return;
     }

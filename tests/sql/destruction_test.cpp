@@ -43,6 +43,10 @@ TEST_CASE("a self-contained WHERE clause is kept for the snapshot of the touched
 
   Destruction s = one_destruction("DELETE FROM t WHERE note = 'where returning';");
   CHECK(s.where == "note = 'where returning'");
+  CHECK(s.updated_columns.empty());
+
+  Destruction set = one_destruction("UPDATE t SET \"Key\" = 1, (a, b) = (2, 3) WHERE id = 1");
+  CHECK(set.updated_columns == std::vector<std::string>{"Key", "a", "b"});
 }
 
 TEST_CASE("a predicate tied to the transaction's time or role is not read on another session",

@@ -17,8 +17,9 @@
 
 namespace safedb::snapshot {
 
-class RowFile;      // snapshot/row_file.h
-class SideSession;  // snapshot/side_session.h
+class RowFile;         // snapshot/row_file.h
+class SideSession;     // snapshot/side_session.h
+struct CascadedTable;  // snapshot/cascade.h
 
 // One table saved before one statement (docs/snapshots.md, manifest.json).
 struct SavedTable {
@@ -116,6 +117,10 @@ class Taker : public exec::StatementGuard {
   std::optional<db::DbError> prepare_table(db::Connection& conn, const sql::Statement& st,
                                            const sql::Destruction& d, const std::string& oid,
                                            const std::string& lock_mode, TableRead& read);
+  // The same for rows of a table that foreign keys change with the
+  // statement (`whole`: save the whole table).
+  std::optional<db::DbError> prepare_cascaded(db::Connection& conn, const sql::Statement& st,
+                                              const CascadedTable& t, bool whole, TableRead& read);
   // True when the second session joined the run's transaction for `read`;
   // false when the rows must be read here, with `failed` set if the run's
   // transaction failed meanwhile.

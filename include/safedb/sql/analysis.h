@@ -70,6 +70,10 @@ struct Destruction {
   // such as 'now'; sql::same_in_any_session), so a snapshot may read the
   // rows there while the statement runs here.
   bool where_in_any_session = false;
+  // For an UPDATE: the columns it sets, as the grammar folds their names
+  // (foreign keys that cascade on update apply only when these include a
+  // referenced column); empty otherwise.
+  std::vector<std::string> updated_columns;
   std::string column;    // the column's name (not quoted), for Kind::column
   bool cascade = false;  // CASCADE: dependants (referencing tables, for TRUNCATE) too
 };
