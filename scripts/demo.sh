@@ -86,7 +86,8 @@ show "$safedb" policy lint
 step "Create the schema (additive: no policy asks anything)"
 show "$safedb" run 001_create_messages.sql --target mail-staging
 psql -Xq -d mail -c "INSERT INTO messages (mailbox_id, received_at, subject, body)
-  SELECT g % 100, now() - g * interval '1 hour', 'subject ' || g, 'body ' || g FROM generate_series(1, 20000) g"
+  SELECT g % 100, now() - g * interval '1 hour', 'subject ' || g, 'body ' || g FROM generate_series(1, 20000) g;
+  INSERT INTO message_attachments SELECT id, 'file-' || id || '.pdf', NULL FROM messages WHERE id % 10 = 0"
 
 step "Staging requires a rehearsal first: the run is blocked until a dry-run of this very file succeeded"
 show "$safedb" run 002_add_flags.sql --target mail-staging
@@ -134,16 +135,19 @@ show "$safedb" run purge.sql --target mail-change --plan purge.plan.json \
 step "The wrong command, rehearsed: the dry-run shows what it would destroy"
 show "$safedb" dry-run 003_quick_cleanup.sql --target mail-staging
 
-step "The wrong command, undone: DELETE without WHERE, then safedb restore puts every row back"
-content() { psql -XAtq -d mail -c "SELECT count(*) || ' messages, content md5 ' || md5(string_agg(m::text, '|' ORDER BY id)) FROM messages m"; }
-echo "before: $(content)"
+step "The wrong command, undone: DELETE without WHERE (its foreign key deletes the attachments too), then safedb restore puts every row back"
+content() {
+  psql -XAtq -d mail -c "SELECT count(*) || ' messages, content md5 ' || md5(string_agg(m::text, '|' ORDER BY id)) FROM messages m"
+  psql -XAtq -d mail -c "SELECT count(*) || ' attachments, content md5 ' || md5(string_agg(a::text, '|' ORDER BY a::text)) FROM message_attachments a"
+}
+echo "before:"; content
 printf 'DELETE FROM messages;\n' >oops.sql
 printf '$ safedb run oops.sql --target mail-ops --yes\n'
 "$safedb" run oops.sql --target mail-ops --yes | tee oops.out
 run_id=$(awk 'NR == 1 {print $2}' oops.out)
-echo "after:  $(psql -XAtq -d mail -c "SELECT count(*) || ' messages' FROM messages")"
+echo "after:  $(psql -XAtq -d mail -c "SELECT (SELECT count(*) FROM messages) || ' messages, ' || (SELECT count(*) FROM message_attachments) || ' attachments'")"
 show "$safedb" restore "$run_id" --target mail-ops --in-place --yes
-echo "restored: $(content)"
+echo "restored:"; content
 
 step "The audit log: what happened, signed; verified against allowed_signers"
 show "$safedb" audit list

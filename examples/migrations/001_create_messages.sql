@@ -12,7 +12,8 @@ CREATE TABLE messages (
 CREATE INDEX messages_mailbox_idx ON messages (mailbox_id, received_at);
 
 CREATE TABLE message_attachments (
-    message_id bigint NOT NULL REFERENCES messages (id),
+    message_id bigint NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
     name       text NOT NULL,
     content    bytea
 );
+CREATE INDEX message_attachments_message_idx ON message_attachments (message_id);
