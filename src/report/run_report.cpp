@@ -95,13 +95,18 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
   // What the pre-change snapshot saved, and whether only the touched rows.
   if (result.snapshot.is_object()) {
     for (const nlohmann::json& t : result.snapshot["tables"]) {
-      // A note on saved rows says how the statement reaches them (foreign keys).
-      const std::string scope =
-          t.value("scope", "") == "rows"
-              ? (t.value("note", "").empty() ? "the rows it touches" : "the " + t.value("note", ""))
-              : "the whole table" + (t.value("note", "").empty()
-                                         ? std::string()
-                                         : " (" + t.value("note", "") + ")");
+      // A note on saved rows says how the statement reaches them (foreign
+      // keys: "rows its foreign keys delete (...)"), or what to know of them.
+      const std::string note = t.value("note", "");
+      std::string scope;
+      if (t.value("scope", "") != "rows")
+        scope = "the whole table" + (note.empty() ? std::string() : " (" + note + ")");
+      else if (note.empty())
+        scope = "the rows it touches";
+      else if (note.starts_with("rows its "))
+        scope = "the " + note;
+      else
+        scope = "the rows it touches (" + note + ")";
       out += fmt::format("  snapshot before #{}: {}, {} rows: {}\n", t.value("statement", 0),
                          t.value("table", ""), t.value("rows", 0), scope);
     }

@@ -3,6 +3,7 @@
 // while the statement runs), then added to the manifest.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "safedb/snapshot/snapshot.h"
@@ -100,13 +101,19 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
     plain_columns.push_back(c.value("name", ""));
   }
   Result<db::QueryResult> key = conn.exec(fmt::format(
-      "SELECT quote_ident(a.attname) FROM pg_index i JOIN pg_attribute a ON a.attrelid = "
-      "i.indrelid AND a.attnum = ANY (i.indkey::int2[]) WHERE i.indrelid = {} AND i.indisprimary "
-      "ORDER BY array_position(i.indkey::int2[], a.attnum)",
+      "SELECT quote_ident(a.attname), a.attname FROM pg_index i JOIN pg_attribute a ON "
+      "a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) WHERE i.indrelid = {} AND "
+      "i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
       oid));
   if (!key) return conn.last_error();
-  for (const auto& row : key->rows)
+  std::string key_set;  // key columns the statement sets: restore cannot match those rows by key
+  for (const auto& row : key->rows) {
     saved.key.push_back(row[0].value_or(""));
+    const std::string name = row[1].value_or("");
+    if (std::find(d.updated_columns.begin(), d.updated_columns.end(), name) !=
+        d.updated_columns.end())
+      key_set += (key_set.empty() ? "" : ", ") + row[0].value_or("");
+  }
 
   // 3. The rows: those the statement touches when its predicate can be
   //    evaluated again here, else the whole table; in binary format when
@@ -130,6 +137,12 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
           "could select other rows";
     }
   }
+  if (!key_set.empty()) {
+    saved.note = fmt::format(
+        "it sets primary key column {}, so restore in place cannot find these rows by key; "
+        "restore a copy with --into",
+        key_set);
+  }
   if (rows && !where.empty()) {
     saved.scope = "rows";
     saved.where = where;
@@ -141,7 +154,8 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
                             d.only ? "ONLY " : "", d.relation, d.alias, where, options);
   } else {
     saved.scope = "table";
-    saved.note = rows ? whole_because : "";
+    if (rows && !whole_because.empty())
+      saved.note = saved.note.empty() ? whole_because : whole_because + "; " + saved.note;
     std::string list;
     for (const std::string& c : plain_columns)
       list += (list.empty() ? "" : ", ") + c;

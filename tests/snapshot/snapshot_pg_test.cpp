@@ -255,6 +255,30 @@ TEST_CASE("a restore in place refuses a table whose row-level security applies t
   f.sql("DROP OWNED BY " + role + "; DROP ROLE " + role);
 }
 
+TEST_CASE("an UPDATE that sets the primary key is saved with a note that restore cannot match it",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM "
+      "generate_series(1, 10) g");
+  auto r = f.safedb({"run", f.file("renumber.sql", "UPDATE t SET id = id + 1000 WHERE id <= 5;\n"),
+                     "--target", "db"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("5 rows: the rows it touches (it sets primary key column id, so restore in "
+                   "place cannot find these rows by key; restore a copy with --into)") !=
+        std::string::npos);
+  CHECK(last_outcome(f)["snapshot"]["tables"][0]["scope"] == "rows");
+
+  // Setting other columns leaves no note.
+  auto other = f.safedb(
+      {"run", f.file("other.sql", "UPDATE t SET v = 'x' WHERE id > 1000;\n"), "--target", "db"});
+  INFO(other.out << other.err);
+  REQUIRE(other.exit_code == 0);
+  CHECK(last_outcome(f)["snapshot"]["tables"][0]["note"] == "");
+}
+
 TEST_CASE("restore without --in-place copies the saved rows into a schema for inspection",
           "[pg][snapshot]") {
   RunFixture f;
