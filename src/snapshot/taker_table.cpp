@@ -23,6 +23,21 @@ namespace fs = std::filesystem;
 // What the COPY of a snapshot reports when the snapshot stopped it.
 constexpr const char* kStopped = "snapshot stopped";
 
+// pg_trigger.tgtype bits of the events a statement of `kind` fires on its table.
+constexpr int kOnInsert = 1 << 2;
+constexpr int kOnDelete = 1 << 3;
+constexpr int kOnUpdate = 1 << 4;
+constexpr int kOnTruncate = 1 << 5;
+
+int trigger_events(const std::string& kind) {
+  if (kind == "DeleteStmt") return kOnDelete;
+  if (kind == "UpdateStmt") return kOnUpdate;
+  if (kind == "MergeStmt") return kOnInsert | kOnDelete | kOnUpdate;
+  if (kind == "InsertStmt") return kOnInsert | kOnUpdate;
+  if (kind == "TruncateStmt") return kOnTruncate;
+  return 0;  // DROP, ALTER TABLE: no trigger fires
+}
+
 const char* kind_name(sql::Destruction::Kind kind) {
   switch (kind) {
     case sql::Destruction::Kind::rows:
@@ -51,11 +66,15 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
                                                 const sql::Destruction& d, const std::string& oid,
                                                 const std::string& lock_mode, TableRead& read) {
   // 1. Keep concurrent writers out until the change commits.
+  // (With the user triggers that fire on what the statement does to it.)
+  const int events = read.trigger_events != 0 ? read.trigger_events : trigger_events(st.kind);
   Result<db::QueryResult> named = conn.exec(fmt::format(
       "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname, c.relname, "
-      "row_security_active(c.oid), c.relpersistence = 't' FROM pg_class c JOIN pg_namespace n "
-      "ON n.oid = c.relnamespace WHERE c.oid = {}",
-      oid));
+      "row_security_active(c.oid), c.relpersistence = 't', (SELECT string_agg(quote_ident("
+      "g.tgname), ', ' ORDER BY g.tgname) FROM pg_trigger g WHERE g.tgrelid = c.oid AND NOT "
+      "g.tgisinternal AND g.tgenabled IN ('O', 'A') AND g.tgtype & {} <> 0) FROM pg_class c "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = {}",
+      events, oid));
   if (!named) return conn.last_error();
   if (named->rows.size() != 1)
     return snapshot_error(fmt::format("table with oid {} disappeared before its snapshot", oid));
@@ -137,8 +156,13 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
           "could select other rows";
     }
   }
-  if (!key_set.empty()) {
+  if (const std::optional<std::string> triggers = named->at(0, 5)) {
     saved.note = fmt::format(
+        "its triggers {} run too; what they change in other tables is not saved", *triggers);
+  }
+  if (!key_set.empty()) {
+    saved.note += saved.note.empty() ? "" : "; ";
+    saved.note += fmt::format(
         "it sets primary key column {}, so restore in place cannot find these rows by key; "
         "restore a copy with --into",
         key_set);
@@ -193,6 +217,8 @@ std::optional<db::DbError> Taker::prepare_cascaded(db::Connection& conn, const s
   sql::Destruction d;
   d.kind = sql::Destruction::Kind::rows;
   d.relation = t.sql_name;
+  // Deleted rows fire its DELETE triggers, changed ones its UPDATE triggers.
+  read.trigger_events = (t.deleted ? kOnDelete : 0) | (t.updated ? kOnUpdate : 0);
   d.only = !t.partitioned;
   if (whole) {
     d.whole_because = "the foreign keys lead back to a table already reached";

@@ -19,6 +19,7 @@ struct Taker::TableRead {
   std::string oid;       // of the table
   std::string sql_name;  // schema.name, quoted
   bool temporary = false;
+  int trigger_events = 0;   // pg_trigger.tgtype event bits; 0: those of the statement's kind
   std::string copy;         // the COPY … TO STDOUT that reads the rows
   RowFile* file = nullptr;  // in Taker::files_
 

@@ -279,6 +279,29 @@ TEST_CASE("an UPDATE that sets the primary key is saved with a note that restore
   CHECK(last_outcome(f)["snapshot"]["tables"][0]["note"] == "");
 }
 
+TEST_CASE(
+    "the snapshot names the triggers that fire with the statement, whose effects it cannot "
+    "save",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE gone (id int);"
+      "INSERT INTO t SELECT generate_series(1, 10);"
+      "CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$BEGIN INSERT INTO gone VALUES (OLD.id); RETURN OLD; END$$;"
+      "CREATE TRIGGER on_delete AFTER DELETE ON t FOR EACH ROW EXECUTE FUNCTION keep();"
+      "CREATE TRIGGER on_update AFTER UPDATE ON t FOR EACH ROW EXECUTE FUNCTION keep();"
+      "CREATE TRIGGER switched_off AFTER DELETE ON t FOR EACH ROW EXECUTE FUNCTION keep();"
+      "ALTER TABLE t DISABLE TRIGGER switched_off");
+  auto r = f.safedb({"run", f.file("d.sql", "DELETE FROM t WHERE id <= 3;\n"), "--target", "db"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("3 rows: the rows it touches (its triggers on_delete run too; what they change "
+                   "in other tables is not saved)") != std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM gone") == "3");
+}
+
 TEST_CASE("restore without --in-place copies the saved rows into a schema for inspection",
           "[pg][snapshot]") {
   RunFixture f;
