@@ -156,8 +156,10 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
       if (rows) {
         Result<Cascades> followed =
             follow_foreign_keys(conn, rel.oid, rows_of(d), change_of(st, d));
-        if (!followed)
-          return conn.last_error().value_or(snapshot_error(followed.error().message()));
+        if (!followed) {
+          if (conn.last_error()) return conn.last_error();
+          return refuse(fmt::format("statement #{}: {}", st.index, followed.error().message()));
+        }
         cascades = std::move(*followed);
         if (cascades.loops) {
           own.where.clear();

@@ -154,3 +154,23 @@ TEST_CASE("a table whose key cascades into itself is saved whole and restored", 
   restore_in_place(f, run_id);
   CHECK(md5_of(f, "nodes") == before);
 }
+
+TEST_CASE("foreign keys reaching more tables than a snapshot follows block the run",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  std::string schema = "CREATE TABLE hub (id int PRIMARY KEY); INSERT INTO hub VALUES (1);";
+  for (int i = 0; i < 65; ++i) {
+    schema += "CREATE TABLE spoke" + std::to_string(i) +
+              " (id int PRIMARY KEY, hub_id int REFERENCES hub ON DELETE CASCADE);"
+              "INSERT INTO spoke" +
+              std::to_string(i) + " VALUES (1, 1);";
+  }
+  f.sql(schema);
+  const std::string before = f.fingerprint();
+  auto r = f.safedb({"run", f.file("change.sql", "DELETE FROM hub;\n"), "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.find("foreign keys reach more than 64 tables") != std::string::npos);
+  CHECK(f.fingerprint() == before);
+}
