@@ -43,6 +43,23 @@ std::string run_and_get_id(const RunFixture& f, const std::string& sql) {
   return outcome["run_id"].get<std::string>();
 }
 
+// A table "notes" of ten rows under row-level security, and a new login role
+// that sees only the five rows it owns, may also `privilege` (under `policy`).
+// Returns the role's name.
+std::string notes_under_rls(const RunFixture& f, const std::string& policy,
+                            const std::string& privilege) {
+  const std::string role = "rls_" + f.database();
+  f.sql("CREATE ROLE " + role +
+        " LOGIN;"
+        "CREATE TABLE notes (id int PRIMARY KEY, owner text NOT NULL);"
+        "INSERT INTO notes SELECT g, CASE WHEN g % 2 = 0 THEN 'them' ELSE 'me' END "
+        "FROM generate_series(1, 10) g;"
+        "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;"
+        "CREATE POLICY see_mine ON notes FOR SELECT USING (owner = 'me');" +
+        policy + "; GRANT SELECT, " + privilege + " ON notes TO " + role);
+  return role;
+}
+
 safedb::test::CliResult restore(const RunFixture& f, const std::string& run,
                                 std::vector<std::string> extra = {"--in-place"}) {
   std::vector<std::string> args = {"restore", run, "--target", "db"};
@@ -201,17 +218,8 @@ TEST_CASE("a snapshot that row-level security would cut short blocks the run", "
   snapshot_policy(f);
   // The role may delete every row but see only half of them: a snapshot read
   // as that role would silently miss the other half.
-  const std::string role = "rls_" + f.database();
-  f.sql("CREATE ROLE " + role +
-        " LOGIN;"
-        "CREATE TABLE notes (id int PRIMARY KEY, owner text NOT NULL);"
-        "INSERT INTO notes SELECT g, CASE WHEN g % 2 = 0 THEN 'them' ELSE 'me' END "
-        "FROM generate_series(1, 10) g;"
-        "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;"
-        "CREATE POLICY see_mine ON notes FOR SELECT USING (owner = 'me');"
-        "CREATE POLICY delete_any ON notes FOR DELETE USING (true);"
-        "GRANT SELECT, DELETE ON notes TO " +
-        role);
+  const std::string role =
+      notes_under_rls(f, "CREATE POLICY delete_any ON notes FOR DELETE USING (true)", "DELETE");
   auto r =
       f.safedb({"run", f.file("purge.sql", "DELETE FROM notes;\n"), "--dsn",
                 safedb::test::conninfo(f.database()) + " user=" + role, "--env", "development"});
@@ -226,17 +234,8 @@ TEST_CASE("a restore in place refuses a table whose row-level security applies t
           "[pg][snapshot]") {
   RunFixture f;
   snapshot_policy(f);
-  const std::string role = "rls_" + f.database();
-  f.sql("CREATE ROLE " + role +
-        " LOGIN;"
-        "CREATE TABLE notes (id int PRIMARY KEY, owner text NOT NULL);"
-        "INSERT INTO notes SELECT g, CASE WHEN g % 2 = 0 THEN 'them' ELSE 'me' END "
-        "FROM generate_series(1, 10) g;"
-        "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;"
-        "CREATE POLICY see_mine ON notes FOR SELECT USING (owner = 'me');"
-        "CREATE POLICY write_any ON notes FOR INSERT WITH CHECK (true);"
-        "GRANT SELECT, INSERT ON notes TO " +
-        role);
+  const std::string role =
+      notes_under_rls(f, "CREATE POLICY write_any ON notes FOR INSERT WITH CHECK (true)", "INSERT");
   // The owner deletes everything, with a snapshot; the role may not put it back.
   const std::string run = run_and_get_id(f, "DELETE FROM notes;\n");
   const std::string emptied = f.fingerprint();
