@@ -55,6 +55,7 @@ nlohmann::json snapshot_json(const snapshot::Taker& taker) {
                       {"note", t.note},
                       {"rows", t.digest.rows},
                       {"hash", t.digest.hash}});
+    if (!t.via.empty()) tables.back()["via"] = t.via;
   }
   return {{"folder", taker.folder()},
           {"manifest_sha256", taker.manifest_sha256()},

@@ -95,18 +95,16 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
   // What the pre-change snapshot saved, and whether only the touched rows.
   if (result.snapshot.is_object()) {
     for (const nlohmann::json& t : result.snapshot["tables"]) {
-      // A note on saved rows says how the statement reaches them (foreign
-      // keys: "rows its foreign keys delete (...)"), or what to know of them.
       const std::string note = t.value("note", "");
-      std::string scope;
-      if (t.value("scope", "") != "rows")
-        scope = "the whole table" + (note.empty() ? std::string() : " (" + note + ")");
-      else if (note.empty())
-        scope = "the rows it touches";
-      else if (note.starts_with("rows its "))
-        scope = "the " + note;
-      else
-        scope = "the rows it touches (" + note + ")";
+      std::string scope = t.value("scope", "") != "rows" ? "the whole table"
+                          : t.contains("via")            ? "the rows foreign keys reach"
+                                                         : "the rows it touches";
+      if (t.contains("via")) {
+        const nlohmann::json& via = t["via"];
+        for (std::size_t i = 0; i < via.size(); ++i)
+          scope += (i == 0 ? " via " : ", ") + via[i].get<std::string>();
+      }
+      if (!note.empty()) scope += " (" + note + ")";
       out += fmt::format("  snapshot before #{}: {}, {} rows: {}\n", t.value("statement", 0),
                          t.value("table", ""), t.value("rows", 0), scope);
     }

@@ -39,6 +39,7 @@ json to_json(const Manifest& m) {
                       {"format", t.format == content::CopyFormat::binary ? "binary" : "text"},
                       {"sha256", t.sha256},
                       {"definition", t.definition}});
+    if (!t.via.empty()) tables.back()["via"] = t.via;
   }
   return {{"version", kFormatVersion},
           {"run_id", m.run_id},
@@ -76,6 +77,7 @@ Result<Manifest> manifest_from_json(const json& v) {
       s.scope = t.at("scope").get<std::string>();
       s.where = t.value("where", "");
       s.note = t.value("note", "");
+      s.via = t.value("via", std::vector<std::string>{});
       s.column = t.value("column", "");
       Result<content::TableDigest> digest = content::table_digest_from_json(t.at("table"));
       if (!digest) return digest.error();

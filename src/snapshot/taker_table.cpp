@@ -229,14 +229,7 @@ std::optional<db::DbError> Taker::prepare_cascaded(db::Connection& conn, const s
     return e;
   // What happened to these rows decides how restore puts them back.
   read.saved.kind = t.deleted && t.updated ? "MergeStmt" : t.deleted ? "DeleteStmt" : "UpdateStmt";
-  std::string via;
-  for (const std::string& v : t.via)
-    via += (via.empty() ? "" : ", ") + v;
-  const std::string reached =
-      "rows its foreign keys " +
-      std::string(t.deleted ? (t.updated ? "delete or change" : "delete") : "change") + " (" + via +
-      ")";
-  read.saved.note = read.saved.note.empty() ? reached : reached + "; " + read.saved.note;
+  read.saved.via = t.via;
   return std::nullopt;
 }
 

@@ -38,10 +38,12 @@ std::string md5_of(const RunFixture& f, const std::string& table) {
                table + " t");
 }
 
-std::string run(const RunFixture& f, const std::string& sql) {
+// Runs `sql` (REQUIRE-d to commit); returns the run's id, and its output in `out`.
+std::string run(const RunFixture& f, const std::string& sql, std::string* out = nullptr) {
   auto r = f.safedb({"run", f.file("change.sql", sql), "--target", "db"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
+  if (out != nullptr) *out = r.out;
   const std::vector<std::string> outcomes = f.records("outcome");
   return json::parse(outcomes.back())["payload"]["run_id"].get<std::string>();
 }
@@ -83,19 +85,22 @@ TEST_CASE("rows that ON DELETE CASCADE and SET NULL keys change are saved and re
       "customer_id <= 10)");
   const std::string notes = f.sql("SELECT count(*) FROM notes WHERE customer_id <= 10");
 
-  const std::string run_id = run(f, "DELETE FROM customers WHERE id <= 10;\n");
+  std::string out;
+  const std::string run_id = run(f, "DELETE FROM customers WHERE id <= 10;\n", &out);
+  CHECK(out.find(" rows: the rows foreign keys reach via orders_customer_id_fkey ON DELETE "
+                 "CASCADE\n") != std::string::npos);
   CHECK(f.sql("SELECT count(*) FROM notes WHERE customer_id IS NULL") == notes);
   std::map<std::string, json> saved = saved_tables(last_snapshot(f));
   REQUIRE(saved.size() == 4);  // not "untouched": its key has no action
   CHECK(saved["public.customers"]["rows"] == 10);
   CHECK(saved["public.customers"]["scope"] == "rows");
   CHECK(std::to_string(saved["public.orders"]["rows"].get<int>()) == orders);
-  CHECK(saved["public.orders"]["note"] ==
-        "rows its foreign keys delete (orders_customer_id_fkey ON DELETE CASCADE)");
+  CHECK(saved["public.orders"]["via"] ==
+        json::array({"orders_customer_id_fkey ON DELETE CASCADE"}));
+  CHECK(saved["public.customers"].count("via") == 0);
   CHECK(std::to_string(saved["public.order_lines"]["rows"].get<int>()) == lines);
   CHECK(std::to_string(saved["public.notes"]["rows"].get<int>()) == notes);
-  CHECK(saved["public.notes"]["note"] ==
-        "rows its foreign keys change (notes_customer_id_fkey ON DELETE SET NULL)");
+  CHECK(saved["public.notes"]["via"] == json::array({"notes_customer_id_fkey ON DELETE SET NULL"}));
 
   restore_in_place(f, run_id);
   for (const auto& [table, md5] : before) {

@@ -23,12 +23,16 @@ struct CascadedTable;  // snapshot/cascade.h
 
 // One table saved before one statement (docs/snapshots.md, manifest.json).
 struct SavedTable {
-  int statement = 0;             // index of the statement in the file
-  std::string kind;              // its parse node, e.g. "DeleteStmt"
-  std::string destroys;          // "rows", "table", "column" or "schema" (sql::Destruction::Kind)
-  std::string scope;             // "rows": only the rows the statement touches; "table": all
-  std::string where;             // the predicate, for scope "rows"
-  std::string note;              // why the whole table was saved, when a predicate could not be
+  int statement = 0;     // index of the statement in the file
+  std::string kind;      // its parse node, e.g. "DeleteStmt"
+  std::string destroys;  // "rows", "table", "column" or "schema" (sql::Destruction::Kind)
+  std::string scope;     // "rows": only the rows the statement touches; "table": all
+  std::string where;     // the predicate, for scope "rows"
+  std::string note;      // remarks: why the whole table, triggers, key changes
+  // For rows of another table that foreign keys changed along with the
+  // statement: those keys ("orders_customer_id_fkey ON DELETE CASCADE");
+  // empty for the tables the statement names.
+  std::vector<std::string> via;
   std::string column;            // SQL name of the column, for "column"
   content::TableDigest digest;   // schema, name, columns, row count, content hash
   std::vector<std::string> key;  // SQL names of the primary key columns; empty: none
