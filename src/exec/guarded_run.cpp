@@ -44,6 +44,27 @@ Status check_writable(const TargetSpec& target, const db::TargetIdentity& identi
   return {};
 }
 
+// Opens a second session set up like the run's, for snapshots that read
+// rows while their statement runs (snapshot::Taker); none when no statement
+// in `statements` may be read that way.
+snapshot::SessionOpener side_session(const RunRequest& request, const RunResult& result,
+                                     const config::ExecutionSettings& settings,
+                                     const std::vector<int>& statements) {
+  if (std::none_of(statements.begin(), statements.end(), [&](int index) {
+        return snapshot::may_read_alongside(
+            result.analysis.statements[static_cast<std::size_t>(index)]);
+      }))
+    return {};
+  // Runs on a thread of its own: it gets copies, not references.
+  return [dsn = request.target.dsn, run_id = result.run_id, actor = request.actor,
+          settings]() -> Result<db::Connection> {
+    Result<db::Connection> side = db::Connection::open(dsn);
+    if (!side) return side;
+    if (Status s = prepare_session(*side, run_id, actor, settings); !s) return s.error();
+    return side;
+  };
+}
+
 // What the outcome record says of a snapshot that was taken.
 nlohmann::json snapshot_json(const snapshot::Taker& taker) {
   const snapshot::Manifest& m = *taker.saved();
@@ -167,26 +188,10 @@ Result<RunResult> guarded_run(const RunRequest& request, audit::AuditLog& log, R
   //     transaction; cancel and roll back on SIGINT/SIGTERM.
   std::optional<snapshot::Taker> snapshots;
   if (requirements.snapshot && !dry) {
-    // A second session, set up like this one, for rows that can be read
-    // while their statement runs (snapshot::Taker).
-    snapshot::SessionOpener open_side;
-    if (std::any_of(requirements.snapshot->statements.begin(),
-                    requirements.snapshot->statements.end(), [&](int index) {
-                      return snapshot::may_read_alongside(
-                          result.analysis.statements[static_cast<std::size_t>(index)]);
-                    })) {
-      // Runs on a thread of its own: it gets copies, not references.
-      open_side = [dsn = request.target.dsn, run_id = result.run_id, actor = request.actor,
-                   settings]() -> Result<db::Connection> {
-        Result<db::Connection> side = db::Connection::open(dsn);
-        if (!side) return side;
-        if (Status s = prepare_session(*side, run_id, actor, settings); !s) return s.error();
-        return side;
-      };
-    }
     snapshots.emplace((std::filesystem::path(request.snapshots) / result.run_id).string(),
                       result.run_id, result.identity, requirements.snapshot->statements,
-                      requirements.snapshot->max_size, request.progress, std::move(open_side));
+                      requirements.snapshot->max_size, request.progress,
+                      side_session(request, result, settings, requirements.snapshot->statements));
   }
   {
     InterruptGuard guard(*conn);

@@ -274,3 +274,29 @@ TEST_CASE("an interrupt while the run waits for the rows read alongside rolls ba
   CHECK(f.fingerprint() == before);
   CHECK(active_side_sessions(f) == "0");
 }
+
+TEST_CASE("safedb run reads a DELETE's rows on a second session", "[pg][snapshot]") {
+  RunFixture f;
+  f.file("policies/test.json",
+         R"({"version": 1, "applies_to": {"environments": ["development"]}, "rules": [
+              {"id": "snap", "when": {"effects": ["data-loss"]}, "require": {"snapshot": true}}]})");
+  messages_table(f, 1000);
+  // The second session's transaction ends with ROLLBACK (it is read-only);
+  // the run's own commits. The server counts it once that session has gone.
+  const auto rollbacks = [&] {
+    return std::stoll(
+        f.sql("SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"));
+  };
+  const long long before = rollbacks();
+  auto r = f.safedb(
+      {"run", f.file("d.sql", "DELETE FROM messages WHERE mailbox < 10;\n"), "--target", "db"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  long long after = rollbacks();
+  for (int i = 0; i < 100 && after == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    after = rollbacks();
+  }
+  CHECK(after > before);
+  CHECK(f.sql("SELECT count(*) FROM messages") == "900");
+}
