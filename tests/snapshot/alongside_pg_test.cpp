@@ -277,9 +277,7 @@ TEST_CASE("an interrupt while the run waits for the rows read alongside rolls ba
 
 TEST_CASE("safedb run reads a DELETE's rows on a second session", "[pg][snapshot]") {
   RunFixture f;
-  f.file("policies/test.json",
-         R"({"version": 1, "applies_to": {"environments": ["development"]}, "rules": [
-              {"id": "snap", "when": {"effects": ["data-loss"]}, "require": {"snapshot": true}}]})");
+  test::snapshot_policy(f);
   messages_table(f, 1000);
   // The second session's transaction ends with ROLLBACK (it is read-only);
   // the run's own commits. The server counts it once that session has gone.

@@ -10,14 +10,9 @@
 
 using nlohmann::json;
 using safedb::test::RunFixture;
+using safedb::test::snapshot_policy;
 
 namespace {
-
-void snapshot_policy(const RunFixture& f) {
-  f.file("policies/test.json",
-         R"({"version": 1, "applies_to": {"environments": ["development"]}, "rules": [
-              {"id": "snap", "when": {"effects": ["data-loss"]}, "require": {"snapshot": true}}]})");
-}
 
 json last_snapshot(const RunFixture& f) {
   const std::vector<std::string> outcomes = f.records("outcome");

@@ -10,16 +10,9 @@
 
 using nlohmann::json;
 using safedb::test::RunFixture;
+using safedb::test::snapshot_policy;
 
 namespace {
-
-// Data-loss statements on the fixture's "db" target need a snapshot, nothing else.
-void snapshot_policy(const RunFixture& f, const std::string& require = R"("snapshot": true)") {
-  f.file("policies/test.json",
-         R"({"version": 1, "applies_to": {"environments": ["development"]}, "rules": [
-              {"id": "snap", "when": {"effects": ["data-loss"]}, "require": {)" +
-             require + "}}]}");
-}
 
 json last_outcome(const RunFixture& f) {
   const std::vector<std::string> outcomes = f.records("outcome");

@@ -96,4 +96,11 @@ std::vector<std::string> RunFixture::records(const std::string& type) const {
   return out;
 }
 
+void snapshot_policy(const RunFixture& f, const std::string& require) {
+  f.file("policies/test.json",
+         R"({"version": 1, "applies_to": {"environments": ["development"]}, "rules": [
+              {"id": "snap", "when": {"effects": ["data-loss"]}, "require": {)" +
+             require + "}}]}");
+}
+
 }  // namespace safedb::test

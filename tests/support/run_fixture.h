@@ -39,4 +39,8 @@ class RunFixture {
   std::string database_;
 };
 
+// Writes the fixture's policy: data-loss statements on its "db" target need
+// what `require` says (the JSON body of a rule's "require"), nothing else.
+void snapshot_policy(const RunFixture& f, const std::string& require = R"("snapshot": true)");
+
 }  // namespace safedb::test
