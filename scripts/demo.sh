@@ -149,6 +149,19 @@ echo "after:  $(psql -XAtq -d mail -c "SELECT (SELECT count(*) FROM messages) ||
 show "$safedb" restore "$run_id" --target mail-ops --in-place --yes
 echo "restored:"; content
 
+step "DROP SCHEMA ... CASCADE also drops columns elsewhere whose type lived in it: saved, and restored with the type"
+psql -XAtq -d mail -c "CREATE SCHEMA labels; CREATE TYPE labels.kind AS ENUM ('inbox', 'spam');
+  ALTER TABLE messages ADD COLUMN label labels.kind;
+  UPDATE messages SET label = CASE WHEN id % 10 = 0 THEN 'spam' ELSE 'inbox' END::labels.kind"
+labels() { psql -XAtq -d mail -c "SELECT string_agg(label || ': ' || n, ', ' ORDER BY label) FROM (SELECT label::text, count(*) n FROM messages GROUP BY 1) x"; }
+echo "before: $(labels)"
+printf 'DROP SCHEMA labels CASCADE;\n' >drop-labels.sql
+printf '$ safedb run drop-labels.sql --target mail-ops --yes\n'
+"$safedb" run drop-labels.sql --target mail-ops --yes | tee drop-labels.out
+run_id=$(awk 'NR == 1 {print $2}' drop-labels.out)
+show "$safedb" restore "$run_id" --target mail-ops --in-place --yes
+echo "restored: $(labels)"
+
 step "The audit log: what happened, signed; verified against allowed_signers"
 show "$safedb" audit list
 show "$safedb" audit verify

@@ -74,8 +74,11 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
     if (step.error) {
       nlohmann::json e = exec::steps_json(
           result)[static_cast<std::size_t>(&step - &result.report.steps[0])]["error"];
-      out += fmt::format("  {}:{}:{}: ERROR: {} (SQLSTATE {})\n", request.file, e.value("line", 0),
-                         e.value("column", 0), step.error->message, step.error->sqlstate);
+      // safedb's own errors (a snapshot's) have no SQLSTATE.
+      out += fmt::format(
+          "  {}:{}:{}: ERROR: {}{}\n", request.file, e.value("line", 0), e.value("column", 0),
+          step.error->message,
+          step.error->sqlstate.empty() ? "" : fmt::format(" (SQLSTATE {})", step.error->sqlstate));
       if (!step.error->detail.empty()) out += fmt::format("    DETAIL: {}\n", step.error->detail);
       if (!step.error->hint.empty()) out += fmt::format("    HINT: {}\n", step.error->hint);
       if (!step.error->context.empty()) {

@@ -3,6 +3,7 @@
 // that recreates it. The JSON form is documented in docs/snapshots.md.
 #include "snapshot/definition.h"
 #include "safedb/util/sql_quote.h"
+#include "snapshot/types.h"
 
 #include <fmt/format.h>
 
@@ -23,7 +24,8 @@ std::string cell(const db::QueryResult& r, std::size_t row, std::size_t column) 
 
 // Rows of `sql` (with `oid` substituted) as a JSON array of objects keyed by column name.
 Result<json> rows_as_json(db::Connection& conn, const std::string& sql, const std::string& oid) {
-  Result<db::QueryResult> r = query(conn, fmt::format(fmt::runtime(sql), fmt::arg("oid", oid)));
+  Result<db::QueryResult> r = query(conn, fmt::format(fmt::runtime(sql), fmt::arg("oid", oid),
+                                                      fmt::arg("stage_type", kStageTypeSql)));
   if (!r) return r.error();
   json out = json::array();
   for (std::size_t i = 0; i < r->rows.size(); ++i) {
@@ -43,7 +45,7 @@ constexpr const char* kColumns = R"sql(
               THEN (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname)
                       FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
                      WHERE co.oid = a.attcollation) END AS collation,
-         col_description(a.attrelid, a.attnum) AS comment
+         col_description(a.attrelid, a.attnum) AS comment, {stage_type} AS stage_type
     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
    WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped
@@ -127,18 +129,23 @@ constexpr const char* kReferencing = R"sql(
 
 }  // namespace
 
-Result<json> read_definition(db::Connection& conn, const std::string& oid) {
+namespace {
+
+Result<json> read_qualified(db::Connection& conn, const std::string& oid) {
   Result<db::QueryResult> head = query(
       conn,
       fmt::format(
           "SELECT {0}::regclass::text, quote_ident(pg_get_userbyid(c.relowner)), c.relpersistence,"
           " array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),"
-          " c.relrowsecurity, c.relforcerowsecurity"
+          " c.relrowsecurity, c.relforcerowsecurity,"
+          " (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)"
+          "    FROM pg_inherits i WHERE i.inhrelid = c.oid)"
           " FROM pg_class c WHERE c.oid = {0}",
           oid));
   if (!head) return head.error();
   if (head->rows.size() != 1) return Error::input("the table disappeared while it was read");
   json d = {{"name", cell(*head, 0, 0)},
+            {"inherits", head->at(0, 7) ? json(*head->at(0, 7)) : json(nullptr)},
             {"owner", cell(*head, 0, 1)},
             {"unlogged", cell(*head, 0, 2) == "u"},
             {"options", cell(*head, 0, 3)},
@@ -154,6 +161,29 @@ Result<json> read_definition(db::Connection& conn, const std::string& oid) {
     if (!rows) return rows.error();
     d[key] = std::move(*rows);
   }
+  Result<json> types = read_types(conn, oid);
+  if (!types) return types.error();
+  d["types"] = std::move(*types);
+  return d;
+}
+
+}  // namespace
+
+Result<json> read_definition(db::Connection& conn, const std::string& oid) {
+  // With an empty search_path the catalog prints every name schema-qualified
+  // (regclass, format_type, pg_get_*def), so the SQL recreates the same
+  // objects whatever the restoring session's search_path is. The session's
+  // own value comes back afterwards, for the statements still to run.
+  Result<db::QueryResult> before = query(conn,
+                                         "SELECT current_setting('search_path'), "
+                                         "set_config('search_path', '', true)");
+  if (!before) return before.error();
+  Result<json> d = read_qualified(conn, oid);
+  if (!d) return d.error();  // the transaction is aborted: nothing to set back
+  Result<db::QueryResult> after =
+      query(conn, fmt::format("SELECT set_config('search_path', {}, true)",
+                              util::quote_literal(cell(*before, 0, 0))));
+  if (!after) return after.error();
   return d;
 }
 
@@ -186,27 +216,6 @@ const json* sequence_of(const json& d, const std::string& column) {
 
 }  // namespace
 
-Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid) {
-  Result<db::QueryResult> r = query(conn, fmt::format(R"sql(
-    WITH RECURSIVE types(oid) AS (
-      SELECT a.atttypid FROM pg_attribute a
-       WHERE a.attrelid = {} AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-      UNION
-      SELECT inside.oid FROM types JOIN pg_type t ON t.oid = types.oid,
-        LATERAL (SELECT t.typelem WHERE t.typelem <> 0
-                 UNION ALL SELECT t.typbasetype WHERE t.typbasetype <> 0
-                 UNION ALL SELECT a.atttypid FROM pg_attribute a
-                            WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-                 UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = t.oid)
-          AS inside(oid))
-    SELECT coalesce(bool_and(t.typsend::oid <> 0 AND t.typreceive::oid <> 0 AND t.typtype <> 'm'),
-                    true)
-      FROM types JOIN pg_type t ON t.oid = types.oid)sql",
-                                                      oid));
-  if (!r) return r.error();
-  return cell(*r, 0, 0) == "t" ? content::CopyFormat::binary : content::CopyFormat::text;
-}
-
 std::string column_sql(const json& d, const json& c) {
   std::string out = str(c, "name") + " " + str(c, "type");
   if (!str(c, "collation").empty()) out += " COLLATE " + str(c, "collation");
@@ -235,9 +244,10 @@ std::vector<std::string> create_table_sql(const json& d) {
   std::string columns;
   for (const json& c : d.value("columns", json::array()))
     columns += (columns.empty() ? "\n  " : ",\n  ") + column_sql(d, c);
-  out.push_back(fmt::format("CREATE {}TABLE {} ({}\n){}", flag(d, "unlogged") ? "UNLOGGED " : "",
-                            table, columns,
-                            str(d, "options").empty() ? "" : " WITH (" + str(d, "options") + ")"));
+  out.push_back(fmt::format(
+      "CREATE {}TABLE {} ({}\n){}{}", flag(d, "unlogged") ? "UNLOGGED " : "", table, columns,
+      str(d, "inherits").empty() ? "" : " INHERITS (" + str(d, "inherits") + ")",
+      str(d, "options").empty() ? "" : " WITH (" + str(d, "options") + ")"));
   for (const json& s : d.value("sequences", json::array())) {
     if (!flag(s, "identity"))
       out.push_back(

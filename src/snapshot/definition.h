@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "safedb/content/content.h"
 #include "safedb/db/connection.h"
 #include "safedb/util/result.h"
 
@@ -17,17 +16,11 @@ namespace safedb::snapshot {
 // Reads the definition of the table with pg_class oid `oid` (decimal text):
 // name, owner, columns (types, defaults, identity, generated, collation, NOT
 // NULL, comments), constraints, indexes, triggers, row-level security
-// policies, grants, owned sequences with their next value, and the foreign
-// keys of other tables that reference it.
+// policies, grants, owned sequences with their next value, the foreign
+// keys of other tables that reference it, inheritance parents, and the
+// user-defined types its columns use (snapshot/types.h). Names are
+// schema-qualified.
 Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& oid);
-
-// The COPY format the rows of the table with oid `oid` are saved in: binary
-// when the type of every column saved, and every type inside it (array
-// elements, domain bases, composite attributes, range subtypes), has binary
-// send and receive functions; else text (multiranges always take text). An
-// error in a binary COPY would abort the run's transaction, so this is
-// decided from the catalog before it.
-Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid);
 
 // One column of a CREATE TABLE / ADD COLUMN: name, type, collation, and its
 // default, identity or generation expression, and NOT NULL.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
@@ -84,16 +85,21 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
     return a->statement > b->statement;
   });
   order_by_foreign_keys(chosen);
+  std::set<std::string> copies;
   for (const SavedTable* t : chosen) {
     Entry e;
     e.saved = t;
     e.temp = fmt::format("pg_temp.safedb_snapshot_{}", entries_.size());
     for (const std::string& c : t->digest.columns)
       e.columns.push_back(column_name(c));
+    // A copy is named after the table and statement, and numbered when one
+    // statement saved a table twice (two of its columns, say).
+    std::string copy = fmt::format("{}_{}", t->digest.name, t->statement);
+    for (int n = 2; !copies.insert(copy).second; ++n)
+      copy = fmt::format("{}_{}_{}", t->digest.name, t->statement, n);
     e.target = options_.in_place
                    ? t->digest.sql_name()
-                   : util::quote_identifier(options_.schema) + "." +
-                         util::quote_identifier(fmt::format("{}_{}", t->digest.name, t->statement));
+                   : util::quote_identifier(options_.schema) + "." + util::quote_identifier(copy);
     e.whole = !options_.in_place || t->scope == "table";
     entries_.push_back(std::move(e));
   }
@@ -116,6 +122,9 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
       plan.problems.push_back(
           fmt::format("schema {} exists already; name another with --into", options_.schema));
     plan.sql.push_back("CREATE SCHEMA " + util::quote_identifier(options_.schema));
+  }
+  for (Entry& e : entries_) {
+    if (Status looked = detail::find_missing_types(conn, e); !looked) return looked.error();
   }
   for (const Entry& e : entries_) {
     const SavedTable& t = *e.saved;
@@ -180,11 +189,8 @@ Status Restorer::prepare(db::Connection& conn, const db::TargetIdentity& identit
     return r.error().within("cannot prepare the restore's session");
   for (const Entry& e : entries_) {
     const SavedTable& t = *e.saved;
-    std::string columns;
-    for (const std::string& c : t.digest.columns)
-      columns += (columns.empty() ? "" : ", ") + c;
-    if (Result<db::QueryResult> r =
-            conn.exec(fmt::format("CREATE TEMP TABLE {} ({})", e.temp.substr(8), columns));
+    if (Result<db::QueryResult> r = conn.exec(
+            fmt::format("CREATE TEMP TABLE {} ({})", e.temp.substr(8), detail::staged_columns(e)));
         !r) {
       return r.error().within(fmt::format("cannot stage the rows of {}", t.digest.qualified()));
     }
@@ -224,13 +230,15 @@ json Restorer::verify(db::Connection& conn) {
                    {"restored_into", e.target},
                    {"rows", t.digest.rows}};
     const bool by_key = !e.whole && !t.key.empty();
+    // A dropped or emptied table was saved without its inheritance children's rows.
+    const char* only = t.destroys == "table" || t.destroys == "schema" ? "ONLY " : "";
     // Hashed the way the snapshot was: in its format, as the columns' types are now.
     const std::string query =
         by_key ? fmt::format(
                      "COPY (SELECT {} FROM {} AS t WHERE EXISTS (SELECT 1 FROM {} AS s "
                      "WHERE {})) TO STDOUT{}",
                      C, e.target, e.temp, match, copy_options(t))
-               : fmt::format("COPY (SELECT {} FROM {} AS t) TO STDOUT{}", C, e.target,
+               : fmt::format("COPY (SELECT {} FROM {}{} AS t) TO STDOUT{}", C, only, e.target,
                              copy_options(t));
     content::TableDigest now;
     util::Progress quiet;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
 #include "snapshot/definition.h"
 
@@ -34,7 +35,60 @@ std::string key_match(const SavedTable& t) {
   return fmt::format("({}) = ({})", list(t.key, "t."), list(t.key, "s."));
 }
 
+// The definition of saved column `name`, or an empty object.
+const json& column_named(const SavedTable& t, const std::string& name) {
+  static const json none = json::object();
+  if (!t.definition.contains("columns") || !t.definition["columns"].is_array()) return none;
+  for (const json& c : t.definition["columns"]) {
+    if (c.value("name", "") == name) return c;
+  }
+  return none;
+}
+
+std::string string_field(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
 }  // namespace
+
+Status find_missing_types(db::Connection& conn, RestoreEntry& e) {
+  e.missing.clear();
+  std::string names;
+  std::string types;
+  for (const std::string& c : e.columns) {
+    names += (names.empty() ? "" : ", ") + util::quote_literal(c);
+    types += (types.empty() ? "" : ", ") +
+             util::quote_literal(string_field(column_named(*e.saved, c), "type"));
+  }
+  if (names.empty()) return {};
+  Result<db::QueryResult> r =
+      conn.exec(fmt::format("SELECT c FROM unnest(ARRAY[{}]::text[], ARRAY[{}]::text[]) AS x(c, t) "
+                            "WHERE to_regtype(t) IS NULL",
+                            names, types));
+  if (!r) return r.error().within("cannot look up the types of the saved columns");
+  for (const auto& row : r->rows)
+    e.missing.insert(row[0].value_or(""));
+  return {};
+}
+
+std::string staged_columns(const RestoreEntry& e) {
+  std::string out;
+  for (std::size_t i = 0; i < e.columns.size(); ++i) {
+    std::string column = e.saved->digest.columns[i];
+    if (e.missing.count(e.columns[i]) != 0) {
+      const std::string stage = string_field(column_named(*e.saved, e.columns[i]), "stage_type");
+      const bool binary = e.saved->format == content::CopyFormat::binary;
+      column = e.columns[i] + " " + (binary && !stage.empty() ? stage : "text");
+    }
+    out += (out.empty() ? "" : ", ") + column;
+  }
+  return out;
+}
+
+std::string staged_value(const RestoreEntry& e, const std::string& column) {
+  if (e.missing.count(column) == 0) return "s." + column;
+  return fmt::format("s.{}::{}", column, string_field(column_named(*e.saved, column), "type"));
+}
 
 std::string list(const std::vector<std::string>& names, std::string_view prefix) {
   std::string out;
@@ -50,10 +104,42 @@ std::optional<std::string> scalar(db::Connection& conn, const std::string& sql) 
 }
 
 void plan_copy(const RestoreEntry& e, RestorePlan& plan) {
-  const SavedTable& t = *e.saved;
   const std::string C = list(e.columns);
-  plan.sql.push_back(fmt::format("CREATE TABLE {} ({})", e.target, list(t.digest.columns)));
+  // A column whose type is gone is copied as its stand-in type.
+  plan.sql.push_back(fmt::format("CREATE TABLE {} ({})", e.target, staged_columns(e)));
   plan.sql.push_back(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", e.target, C, C, e.temp));
+}
+
+void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
+  if (e.missing.empty()) return;
+  const SavedTable& t = *e.saved;
+  // Innermost first, as the snapshot listed them; those that exist are kept.
+  for (const json& type : t.definition.value("types", json::array())) {
+    const std::string name = string_field(type, "name");
+    if (plan.types_made.count(name) != 0 ||
+        scalar(conn, fmt::format("SELECT to_regtype({}) IS NULL", util::quote_literal(name))) !=
+            std::optional<std::string>("t"))
+      continue;
+    const json sql = type.value("sql", json::array());
+    // The row type of a table recreated earlier in this restore comes with it.
+    if (sql.empty() && plan.tables_made.count(string_field(type, "table")) != 0) continue;
+    if (sql.empty()) {
+      plan.problems.push_back(
+          fmt::format("{}: type {} of its columns no longer exists, and safedb "
+                      "cannot recreate {}; create it first",
+                      t.digest.qualified(), name, string_field(type, "why")));
+      continue;
+    }
+    const std::string schema = string_field(type, "schema");
+    const std::string quoted = util::quote_identifier(schema);
+    if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NULL",
+                                 util::quote_literal(quoted))) == std::optional<std::string>("t") &&
+        plan.schemas_made.insert(schema).second)
+      plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quoted);
+    for (const json& statement : sql)
+      plan.sql.push_back(statement.get<std::string>());
+    plan.types_made.insert(name);
+  }
 }
 
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
@@ -67,10 +153,15 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
   }
   if (t.destroys == "schema" && plan.schemas_made.insert(t.digest.schema).second)
     plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + util::quote_identifier(t.digest.schema));
+  plan_types(conn, e, plan);
   for (std::string& s : create_table_sql(t.definition))
     plan.sql.push_back(std::move(s));
-  plan.sql.push_back(fmt::format("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}",
-                                 e.target, C, C, e.temp));
+  plan.tables_made.insert(string_field(t.definition, "name"));
+  std::string values;
+  for (const std::string& c : e.columns)
+    values += (values.empty() ? "" : ", ") + staged_value(e, c);
+  plan.sql.push_back(fmt::format("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {} s",
+                                 e.target, C, values, e.temp));
   // Foreign keys of other tables that the DROP removed come back too; those
   // still there, or whose table is gone, are left alone.
   json definition = t.definition;
@@ -114,6 +205,7 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
                                util::quote_literal(T), util::quote_literal(t.column))) ==
       std::optional<std::string>("1");
   const std::string type = column->value("type", "");
+  plan_types(conn, e, plan);
   if (t.kind == "AlterTableStmt" && !present) {
     plan.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", T, t.column, type));
   } else {
@@ -123,8 +215,8 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
     plan.sql.push_back(
         fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING NULL", T, t.column, type));
   }
-  plan.sql.push_back(fmt::format("UPDATE {} AS t SET {} = s.{} FROM {} AS s WHERE {}", T, t.column,
-                                 t.column, e.temp, key_match(t)));
+  plan.sql.push_back(fmt::format("UPDATE {} AS t SET {} = {} FROM {} AS s WHERE {}", T, t.column,
+                                 staged_value(e, t.column), e.temp, key_match(t)));
   const json& default_value = column->contains("default") ? (*column)["default"] : json();
   if (default_value.is_string() && !default_value.get<std::string>().empty())
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", T, t.column,

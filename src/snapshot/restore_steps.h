@@ -11,6 +11,7 @@
 
 #include "safedb/db/connection.h"
 #include "safedb/snapshot/snapshot.h"
+#include "safedb/util/result.h"
 
 namespace safedb::snapshot::detail {
 
@@ -20,13 +21,19 @@ struct RestoreEntry {
   std::string target;                 // SQL name of the table restored into
   std::vector<std::string> columns;   // SQL names of the saved columns
   bool whole = false;                 // the target should now equal the snapshot as a whole
+  // Saved columns whose type did not exist when the restore was planned
+  // (SQL names): staged as their "stage_type" (text in a text-format
+  // snapshot), and cast back to their type once it is recreated.
+  std::set<std::string> missing;
 };
 
 // The restore's SQL so far, and every reason it cannot be done.
 struct RestorePlan {
   std::vector<std::string> sql;
   std::vector<std::string> problems;
-  std::set<std::string> schemas_made;  // CREATE SCHEMA already planned
+  std::set<std::string> schemas_made;  // CREATE SCHEMA already planned (names)
+  std::set<std::string> types_made;    // CREATE TYPE / DOMAIN already planned
+  std::set<std::string> tables_made;   // CREATE TABLE already planned (definition names)
 };
 
 // `names` joined with ", ", each with `prefix`.
@@ -34,9 +41,17 @@ std::string list(const std::vector<std::string>& names, std::string_view prefix 
 // The first value of `sql`'s first row; nullopt on an error, no row or NULL.
 std::optional<std::string> scalar(db::Connection& conn, const std::string& sql);
 
+// Fills e.missing from the database as it is now.
+Status find_missing_types(db::Connection& conn, RestoreEntry& e);
+// The columns of the staging table of `e`, as "name type" (types gone staged as stand-ins).
+std::string staged_columns(const RestoreEntry& e);
+// The value of saved column `column` of staged row `s`, as SQL of the column's own type.
+std::string staged_value(const RestoreEntry& e, const std::string& column);
+
 // Each appends the SQL for one entry to `plan`, or a problem when the
 // database as it is now does not allow it.
 void plan_copy(const RestoreEntry& e, RestorePlan& plan);  // into the inspection schema
+void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);     // types gone
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);  // DROP
 void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);    // column
 void plan_rows(const RestoreEntry& e, RestorePlan& plan);  // DELETE, UPDATE, ...

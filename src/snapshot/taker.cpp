@@ -9,6 +9,7 @@
 #include "safedb/util/sync.h"
 #include "safedb/util/utc_time.h"
 #include "snapshot/cascade.h"
+#include "snapshot/dropped.h"
 #include "snapshot/files.h"
 #include "snapshot/row_file.h"
 #include "snapshot/side_session.h"
@@ -194,6 +195,48 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
         if (std::optional<db::DbError> e = finish_table(*other)) return e;
       }
     }
+  }
+  if (st.kind == "DropStmt") return save_dropped_with(conn, st);
+  return std::nullopt;
+}
+
+std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
+                                                    const sql::Statement& st) {
+  Result<std::vector<DroppedObject>> dropped = dropped_with(conn, st);
+  if (!dropped) return conn.last_error();
+  for (const DroppedObject& o : *dropped) {
+    if (o.relkind != "r") {
+      const char* what = o.relkind == "c"   ? "composite type"
+                         : o.relkind == "p" ? "partitioned table"
+                                            : "foreign table";
+      return refuse(fmt::format(
+          "statement #{} also drops {} of {} {}.{}, which cannot be "
+          "snapshotted",
+          st.index, o.column.empty() ? "all" : "column " + o.column, what, o.schema, o.name));
+    }
+    sql::Destruction d;
+    d.kind = o.column.empty() ? sql::Destruction::Kind::table : sql::Destruction::Kind::column;
+    d.relation = util::quote_identifier(o.schema) + "." + util::quote_identifier(o.name);
+    d.column = o.column;
+    TableRead read;
+    if (std::optional<db::DbError> e = prepare_table(conn, st, d, o.oid, "ACCESS EXCLUSIVE", read))
+      return e;
+    SavedTable& saved = read.saved;
+    std::string why;
+    if (o.column.empty()) {
+      why = o.dependant.empty()
+                ? "the statement drops it too, as a dependant of what it names"
+                : fmt::format("the statement drops it too, as an inheritance child of {}",
+                              o.dependant);
+    } else {
+      // Restore puts a dropped column back like one of ALTER TABLE ... DROP COLUMN.
+      saved.kind = "AlterTableStmt";
+      why = fmt::format("the statement drops its column {} too, as its type {} goes with it",
+                        saved.column, o.type);
+    }
+    saved.note = saved.note.empty() ? why : why + "; " + saved.note;
+    read_rows(conn, read);
+    if (std::optional<db::DbError> e = finish_table(read)) return e;
   }
   return std::nullopt;
 }

@@ -14,6 +14,7 @@
 #include "snapshot/row_file.h"
 #include "snapshot/side_session.h"
 #include "snapshot/taker_table.h"
+#include "snapshot/types.h"
 
 namespace safedb::snapshot {
 namespace {
@@ -183,7 +184,11 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
     std::string list;
     for (const std::string& c : plain_columns)
       list += (list.empty() ? "" : ", ") + c;
-    read.copy = fmt::format("COPY (SELECT {} FROM {}{}) TO STDOUT{}", list, d.only ? "ONLY " : "",
+    // A TRUNCATE or DROP lists the inheritance children it empties or drops
+    // as tables of their own: each table holds only its own rows here.
+    const bool own_rows = d.only || d.kind == sql::Destruction::Kind::table ||
+                          d.kind == sql::Destruction::Kind::schema;
+    read.copy = fmt::format("COPY (SELECT {} FROM {}{}) TO STDOUT{}", list, own_rows ? "ONLY " : "",
                             read.sql_name, options);
   }
 

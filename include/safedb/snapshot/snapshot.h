@@ -130,6 +130,9 @@ class Taker : public exec::StatementGuard {
   // transaction failed meanwhile.
   bool join_side(db::Connection& conn, const sql::Statement& st, const sql::Destruction& d,
                  const TableRead& read, std::optional<db::DbError>& failed);
+  // Saves what a DROP removes beyond what it names (snapshot/dropped.h):
+  // tables dropped as dependants, and columns whose type it drops.
+  std::optional<db::DbError> save_dropped_with(db::Connection& conn, const sql::Statement& st);
   // Reads the rows into the row file on `conn` (the run's or the second session).
   void read_rows(db::Connection& conn, TableRead& read);
   // Adds a read table to the manifest, or says why it cannot be.

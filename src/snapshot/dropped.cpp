@@ -1,0 +1,84 @@
+#include "snapshot/dropped.h"
+
+#include <fmt/format.h>
+
+#include "safedb/util/sql_quote.h"
+
+namespace safedb::snapshot {
+namespace {
+
+// The dependency closure of the dropped objects (starting from the arrays
+// {tables} of regclass and {schemas} of regnamespace), restricted to the
+// relations and columns that hold data. An object reached as a whole takes
+// all its dependants; a column only those that depend on that column.
+constexpr const char* kClosure = R"sql(
+  WITH RECURSIVE
+    start_tables AS (SELECT t::oid AS oid FROM unnest({tables}::regclass[]) t WHERE t IS NOT NULL),
+    start_schemas AS (SELECT s::oid AS oid FROM unnest({schemas}::regnamespace[]) s
+                       WHERE s IS NOT NULL),
+    dropped(classid, objid, objsubid) AS (
+      SELECT 'pg_class'::regclass::oid, oid, 0 FROM start_tables
+      UNION SELECT 'pg_namespace'::regclass::oid, oid, 0 FROM start_schemas
+      UNION
+      SELECT d.classid, d.objid, d.objsubid
+        FROM dropped x JOIN pg_depend d
+          ON d.refclassid = x.classid AND d.refobjid = x.objid
+         AND (x.objsubid = 0 OR d.refobjsubid = x.objsubid)
+       WHERE d.deptype <> 'p')
+  SELECT DISTINCT c.oid::text, c.relkind::text, n.nspname, c.relname, a.attname,
+         format_type(a.atttypid, a.atttypmod),
+         (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
+            FROM pg_inherits i WHERE i.inhrelid = c.oid AND x.objsubid = 0)
+    FROM dropped x
+    JOIN pg_class c ON c.oid = x.objid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.objsubid AND x.objsubid > 0
+   WHERE x.classid = 'pg_class'::regclass
+     AND c.relkind IN ('r', 'p', 'f', 'c')
+     AND (x.objsubid = 0 OR (a.attnum > 0 AND NOT a.attisdropped))
+     -- A relation dropped whole loses its columns with it.
+     AND NOT (x.objsubid > 0 AND EXISTS (SELECT 1 FROM dropped y WHERE y.classid = x.classid
+                                           AND y.objid = x.objid AND y.objsubid = 0))
+     -- What the statement names is saved as such; composite types hold no rows.
+     AND NOT (x.objsubid = 0 AND (c.relkind = 'c' OR c.oid IN (SELECT oid FROM start_tables)
+                                  OR c.relnamespace IN (SELECT oid FROM start_schemas)))
+   ORDER BY 3, 4, 5)sql";
+
+std::string array_of(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names)
+    out += (out.empty() ? "" : ", ") + util::quote_literal(n);
+  return "ARRAY[" + out + "]::text[]";
+}
+
+}  // namespace
+
+Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st) {
+  std::vector<DroppedObject> out;
+  if (st.kind != "DropStmt") return out;
+  std::vector<std::string> tables;
+  std::vector<std::string> schemas;
+  for (const sql::Destruction& d : st.destroys) {
+    if (d.kind == sql::Destruction::Kind::table) tables.push_back(d.relation);
+    if (d.kind == sql::Destruction::Kind::schema) schemas.push_back(d.relation);
+  }
+  if (tables.empty() && schemas.empty()) return out;
+  // to_regclass()/to_regnamespace() resolve the names as the statement does,
+  // and give NULL for a name that does not exist (DROP ... IF EXISTS).
+  const std::string sql = fmt::format(
+      fmt::runtime(kClosure),
+      fmt::arg("tables", fmt::format("(SELECT array_agg(to_regclass(x)) FROM unnest({}) x)",
+                                     array_of(tables))),
+      fmt::arg("schemas", fmt::format("(SELECT array_agg(to_regnamespace(x)) FROM unnest({}) x)",
+                                      array_of(schemas))));
+  Result<db::QueryResult> r = conn.exec(sql);
+  if (!r) return r.error();
+  for (const auto& row : r->rows) {
+    out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
+                   row[3].value_or(""), row[4].value_or(""), row[5].value_or(""),
+                   row[6].value_or("")});
+  }
+  return out;
+}
+
+}  // namespace safedb::snapshot

@@ -1,0 +1,41 @@
+#pragma once
+
+// Internal to the snapshot module: what a DROP TABLE or DROP SCHEMA takes
+// with it beyond the tables it names. CASCADE follows every dependency in
+// the catalog, and some of those carry data: tables that inherit from a
+// dropped table or live in another schema as its partitions, and columns of
+// other tables whose type is dropped (an enum of the dropped schema, the row
+// type of a dropped table).
+
+#include <string>
+#include <vector>
+
+#include "safedb/db/connection.h"
+#include "safedb/sql/analysis.h"
+#include "safedb/util/result.h"
+
+namespace safedb::snapshot {
+
+// A relation the DROP removes, or one column of it, that holds data.
+struct DroppedObject {
+  std::string oid;        // pg_class oid of the relation
+  std::string relkind;    // "r", "p", "f", or "c" (a composite type: one of its attributes)
+  std::string schema;     // names, as stored in the catalog
+  std::string name;       //
+  std::string column;     // the column (pg_attribute.attname), or "" for the whole relation
+  std::string type;       // of the column, format_type()
+  std::string dependant;  // the inheritance parent of a whole relation, quoted; "" if none
+};
+
+// Everything the DROP statement `st` (its Destruction::Kind::table and
+// ::schema entries) would remove along with what it names, read from
+// pg_depend in the run's transaction, as PostgreSQL's own dependency walk
+// does: every object that depends, in any way, on a dropped one. Relations
+// of kinds without data of their own (views, indexes, sequences) are left
+// out, and so are the columns of relations dropped whole. Without CASCADE
+// the statement fails on such dependants, so what is listed is at most what
+// it drops. Fails (the server's report in conn.last_error()) when the
+// catalog cannot be read.
+Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st);
+
+}  // namespace safedb::snapshot

@@ -1,0 +1,153 @@
+// User-defined types of saved columns (snapshot/types.h), read inside the
+// run's transaction with an empty search_path (see read_definition()), so
+// that every name printed is schema-qualified.
+#include "snapshot/types.h"
+
+#include <fmt/format.h>
+
+namespace safedb::snapshot {
+namespace {
+
+using nlohmann::json;
+
+// Every type the columns of {oid} use, and the types inside those, with the
+// depth at which each was reached. `embedded` marks a type whose oid its
+// container's binary form carries (an array's element, a composite's
+// attribute), and the types reached through it.
+constexpr const char* kReached = R"sql(
+  WITH RECURSIVE reached(oid, depth, embedded) AS (
+    SELECT a.atttypid, 0, false FROM pg_attribute a
+     WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+    UNION
+    SELECT inside.oid, reached.depth + 1, reached.embedded OR inside.embedded
+      FROM reached JOIN pg_type t ON t.oid = reached.oid,
+      LATERAL (SELECT t.typelem, true WHERE t.typelem <> 0
+               UNION ALL SELECT t.typbasetype, false WHERE t.typbasetype <> 0
+               UNION ALL SELECT a.atttypid, true FROM pg_attribute a
+                          WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+               UNION ALL SELECT r.rngsubtype, false FROM pg_range r WHERE r.rngtypid = t.oid)
+        AS inside(oid, embedded)
+     WHERE reached.depth < 32))sql";
+
+constexpr const char* kCollation = R"sql(
+  (SELECT ' COLLATE ' || quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+     FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE co.oid = {}))sql";
+
+std::string types_sql(const std::string& oid) {
+  const std::string attribute_collation =
+      fmt::format("CASE WHEN a.attcollation <> at.typcollation THEN {} END",
+                  fmt::format(fmt::runtime(kCollation), "a.attcollation"));
+  const std::string domain_collation =
+      fmt::format("CASE WHEN t.typcollation <> bt.typcollation THEN {} END",
+                  fmt::format(fmt::runtime(kCollation), "t.typcollation"));
+  return fmt::format(R"sql({reached}
+  SELECT format_type(t.oid, NULL) AS name, n.nspname AS schema,
+         CASE t.typtype
+           WHEN 'e' THEN 'CREATE TYPE ' || format_type(t.oid, NULL) || ' AS ENUM (' ||
+             coalesce((SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+                         FROM pg_enum e WHERE e.enumtypid = t.oid), '') || ')'
+           WHEN 'c' THEN CASE WHEN rel.relkind = 'c' THEN
+             'CREATE TYPE ' || format_type(t.oid, NULL) || ' AS (' ||
+             coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' ||
+                                         format_type(a.atttypid, a.atttypmod) ||
+                                         coalesce({attribute_collation}, ''), ', '
+                                         ORDER BY a.attnum)
+                         FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+                        WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
+                      '') || ')' END
+           WHEN 'd' THEN
+             'CREATE DOMAIN ' || format_type(t.oid, NULL) || ' AS ' ||
+             format_type(t.typbasetype, t.typtypmod) || coalesce({domain_collation}, '') ||
+             coalesce(' DEFAULT ' || t.typdefault, '') ||
+             CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END ||
+             coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' ' ||
+                                         pg_get_constraintdef(k.oid), '' ORDER BY k.conname)
+                         FROM pg_constraint k WHERE k.contypid = t.oid), '')
+           WHEN 'r' THEN
+             'CREATE TYPE ' || format_type(t.oid, NULL) || ' AS RANGE (SUBTYPE = ' ||
+             format_type(r.rngsubtype, NULL) || ', SUBTYPE_OPCLASS = ' ||
+             (SELECT quote_ident(on_.nspname) || '.' || quote_ident(oc.opcname)
+                FROM pg_opclass oc JOIN pg_namespace on_ ON on_.oid = oc.opcnamespace
+               WHERE oc.oid = r.rngsubopc) ||
+             coalesce((SELECT ', COLLATION = ' || quote_ident(cn.nspname) || '.' ||
+                              quote_ident(co.collname)
+                         FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                        WHERE co.oid = r.rngcollation), '') ||
+             CASE WHEN r.rngcanonical <> 0 THEN ', CANONICAL = ' || r.rngcanonical::regproc::text
+                  ELSE '' END ||
+             CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text
+                  ELSE '' END ||
+             ', MULTIRANGE_TYPE_NAME = ' || format_type(r.rngmultitypid, NULL) || ')'
+         END AS "create",
+         CASE WHEN t.typtype = 'd' THEN 'ALTER DOMAIN ' ELSE 'ALTER TYPE ' END ||
+           format_type(t.oid, NULL) || ' OWNER TO ' || quote_ident(pg_get_userbyid(t.typowner))
+           AS owner,
+         CASE WHEN x.extname IS NOT NULL THEN 'a member of extension ' || quote_ident(x.extname)
+              WHEN t.typtype = 'c' THEN 'the row type of table ' || t.typrelid::regclass::text
+              ELSE 'a base type' END AS why,
+         CASE WHEN t.typtype = 'c' AND rel.relkind <> 'c' THEN t.typrelid::regclass::text END
+           AS "table"
+    FROM (SELECT oid, max(depth) AS depth FROM reached GROUP BY oid) deepest
+    JOIN pg_type t ON t.oid = deepest.oid
+    JOIN pg_namespace n ON n.oid = t.typnamespace
+    LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+    LEFT JOIN pg_class rel ON rel.oid = t.typrelid
+    LEFT JOIN pg_range r ON r.rngtypid = t.oid
+    LEFT JOIN (pg_depend xd JOIN pg_extension x ON x.oid = xd.refobjid)
+      ON xd.classid = 'pg_type'::regclass AND xd.objid = t.oid AND xd.deptype = 'e'
+         AND xd.refclassid = 'pg_extension'::regclass
+   WHERE t.oid >= 16384 AND t.typtype <> 'm'
+     AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+   ORDER BY deepest.depth DESC, 1)sql",
+                     fmt::arg("reached", fmt::format(fmt::runtime(kReached), fmt::arg("oid", oid))),
+                     fmt::arg("attribute_collation", attribute_collation),
+                     fmt::arg("domain_collation", domain_collation));
+}
+
+}  // namespace
+
+const char* const kStageTypeSql = R"sql(
+  CASE WHEN a.atttypid >= 16384 THEN
+    (WITH RECURSIVE chain(oid, typmod, depth) AS (
+       SELECT a.atttypid, a.atttypmod, 0
+       UNION ALL
+       SELECT b.typbasetype, b.typtypmod, chain.depth + 1
+         FROM chain JOIN pg_type b ON b.oid = chain.oid WHERE b.typtype = 'd')
+     SELECT CASE WHEN bt.oid >= 16384 THEN 'text' ELSE format_type(c.oid, c.typmod) END
+       FROM chain c JOIN pg_type bt ON bt.oid = c.oid ORDER BY c.depth DESC LIMIT 1)
+  END)sql";
+
+Result<json> read_types(db::Connection& conn, const std::string& oid) {
+  Result<db::QueryResult> r = conn.exec(types_sql(oid));
+  if (!r) return r.error().within("cannot read the types of the table's columns");
+  json out = json::array();
+  for (const auto& row : r->rows) {
+    json type = {{"name", row[0].value_or("")}, {"schema", row[1].value_or("")}};
+    if (row[2]) {
+      type["sql"] = json::array({*row[2], row[3].value_or("")});
+    } else {
+      type["sql"] = json::array();
+      type["why"] = row[4].value_or("");
+      if (row[5]) type["table"] = *row[5];
+    }
+    out.push_back(std::move(type));
+  }
+  return out;
+}
+
+Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid) {
+  Result<db::QueryResult> r =
+      conn.exec(fmt::format(R"sql({}
+    SELECT coalesce(bool_and(t.typsend::oid <> 0 AND t.typreceive::oid <> 0 AND t.typtype <> 'm'
+                             AND (t.oid < 16384 OR NOT reached.embedded)
+                             AND (t.oid < 16384 OR t.typtype IN ('e', 'd'))),
+                    true)
+      FROM reached JOIN pg_type t ON t.oid = reached.oid)sql",
+                            fmt::format(fmt::runtime(kReached), fmt::arg("oid", oid))));
+  if (!r) return r.error().within("cannot read the table's definition");
+  return r->at(0, 0) == std::optional<std::string>("t") ? content::CopyFormat::binary
+                                                        : content::CopyFormat::text;
+}
+
+}  // namespace safedb::snapshot

@@ -1,0 +1,46 @@
+#pragma once
+
+// Internal to the snapshot module: the user-defined types a saved table's
+// columns use, which a restore may have to recreate (a DROP SCHEMA drops the
+// enums and domains of the schema with its tables), and how rows of a column
+// whose type is gone are held until it is back (docs/snapshots.md, "types").
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "safedb/content/content.h"
+#include "safedb/db/connection.h"
+#include "safedb/util/result.h"
+
+namespace safedb::snapshot {
+
+// The user-defined types (pg_type oid >= 16384) that the columns of table
+// `oid` use, and every type inside those (array elements, domain bases,
+// composite attributes, range subtypes), innermost first, as a JSON array
+// of objects: "name" (format_type, qualified when the session's search_path
+// is empty), "schema" (its name, unquoted), and "sql" (the statements that create it and
+// give it its owner) for enums, composite types, domains and ranges; for
+// any other type "sql" is empty and "why" says what it is (a member of an
+// extension, a table's row type, a base type); for a table's row type,
+// "table" names the table, whose recreation brings the type back.
+Result<nlohmann::json> read_types(db::Connection& conn, const std::string& oid);
+
+// The COPY format the rows of the table with oid `oid` are saved in: binary
+// when every type its columns use, and every type inside those, has binary
+// send and receive functions and puts no user-defined type's oid into the
+// binary data (arrays and composites of built-in types only; enums and
+// domains are sent as their labels and base values); else text
+// (multiranges always take text). An oid in the data would not match the
+// type recreated by a restore. An error in a binary COPY would abort the
+// run's transaction, so this is decided from the catalog before it.
+Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid);
+
+// The SQL of a column's "stage_type" in the definition: the built-in type
+// that holds the column's saved rows, in the snapshot's binary format, while
+// its own type does not exist (text for an enum, the base type for a domain
+// over a built-in type); NULL for a built-in column type. Text-format
+// snapshots hold such a column as text. Uses the pg_attribute alias `a`.
+extern const char* const kStageTypeSql;
+
+}  // namespace safedb::snapshot

@@ -1,0 +1,181 @@
+// What a DROP takes beyond what it names (inheritance children, columns of
+// other tables whose type it drops) is in its snapshot, and restore brings it
+// back, recreating the enums, domains and composite types the dropped schema
+// held.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/run_fixture.h"
+
+using nlohmann::json;
+using safedb::test::RunFixture;
+using safedb::test::snapshot_policy;
+
+namespace {
+
+// Content of `from` (a table, or "ONLY t") as the server alone prints the
+// rows of `row`, in a fixed order.
+std::string md5_of(const RunFixture& f, const std::string& from, const std::string& row = "t") {
+  return f.sql("SELECT md5(coalesce(string_agg((" + row + ")::text, E'\\n' ORDER BY (" + row +
+               ")::text), '')) FROM " + from + " t");
+}
+
+struct Ran {
+  std::string id;
+  std::string out;
+  json tables;  // the outcome's snapshot tables
+};
+
+Ran run(const RunFixture& f, const std::string& sql) {
+  auto r = f.safedb({"run", f.file("change.sql", sql), "--target", "db"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json outcome = json::parse(f.records("outcome").back())["payload"];
+  REQUIRE(outcome["snapshot"].is_object());
+  return {outcome["run_id"].get<std::string>(), r.out, outcome["snapshot"]["tables"]};
+}
+
+void restore(const RunFixture& f, const std::string& run_id, const std::string& mode) {
+  std::vector<std::string> args = {"restore", run_id, "--target", "db"};
+  if (!mode.empty()) args.push_back(mode);
+  auto r = f.safedb(args);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(f.records("outcome").back())["payload"]["checks"]["identical"] == true);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "DROP SCHEMA CASCADE saves the columns of other tables whose types it drops, and the tables "
+    "that inherit from its own, and restore recreates the types",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('sad', 'ok');"
+      "CREATE TYPE app.pair AS (x int, m app.mood); CREATE DOMAIN app.positive AS int CHECK "
+      "(VALUE > 0); CREATE TABLE app.base (id int); CREATE TABLE kid (x int) INHERITS (app.base);"
+      "INSERT INTO kid VALUES (1, 2), (3, 4); INSERT INTO app.base VALUES (9);"
+      "CREATE TABLE app.own (id int PRIMARY KEY, m app.mood, d app.positive DEFAULT 7);"
+      "INSERT INTO app.own SELECT g, 'ok', g FROM generate_series(1, 30) g;"
+      "CREATE TABLE users (id int PRIMARY KEY, m app.mood, ms app.mood[], p app.pair,"
+      " d app.positive, name text);"
+      "INSERT INTO users SELECT g, 'sad', '{sad,ok}', format('(%s,ok)', g)::app.pair, g, 'u' || g"
+      " FROM generate_series(1, 200) g");
+  const std::string users_row = "t.id, t.m, t.ms, t.p, t.d, t.name";
+  const std::string users = md5_of(f, "users", users_row);
+  const std::string kid = md5_of(f, "kid");
+  const std::string base = md5_of(f, "ONLY app.base");
+  const std::string own = md5_of(f, "app.own");
+
+  const Ran ran = run(f, "DROP SCHEMA app CASCADE;\n");
+  CHECK(ran.out.find("public.users, 200 rows: the whole table (the statement drops its column ms "
+                     "too, as its type app.mood[] goes with it)") != std::string::npos);
+  CHECK(ran.out.find("public.kid, 2 rows: the whole table (the statement drops it too, as an "
+                     "inheritance child of app.base)") != std::string::npos);
+  REQUIRE(ran.tables.size() == 7);  // app.base, app.own, kid, and users once per column
+  int users_entries = 0;
+  for (const json& t : ran.tables) {
+    if (t["table"] == "app.base") CHECK(t["rows"] == 1);  // its own row, not kid's
+    if (t["table"] == "public.users") ++users_entries;
+  }
+  CHECK(users_entries == 4);
+  CHECK(f.sql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND "
+              "attnum > 0 AND NOT attisdropped") == "2");
+
+  SECTION("into a schema, with stand-ins for the types that are gone") {
+    restore(f, ran.id, "");
+    const std::string schema = "safedb_restore_" + ran.id.substr(0, 24);
+    CHECK(f.sql("SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM "
+                "pg_attribute WHERE attrelid = '\"" +
+                schema + "\".users_0'::regclass AND attnum > 0") ==
+          "integer,text,text,text,text,text");
+    CHECK(f.sql("SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM "
+                "pg_attribute WHERE attrelid = '\"" +
+                schema + "\".own_0'::regclass AND attnum > 0") == "integer,text,integer");
+    CHECK(md5_of(f, "\"" + schema + "\".users_0", users_row) == users);
+  }
+  SECTION("in place") {
+    restore(f, ran.id, "--in-place");
+    CHECK(md5_of(f, "users", users_row) == users);
+    CHECK(md5_of(f, "kid") == kid);
+    CHECK(md5_of(f, "ONLY app.base") == base);
+    CHECK(md5_of(f, "app.own") == own);
+    CHECK(f.sql("SELECT 'kid'::regclass IN (SELECT inhrelid FROM pg_inherits)") == "t");
+    CHECK(f.sql("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE "
+                "enumtypid = 'app.mood'::regtype") == "sad,ok");
+    // The domain's check came back with it.
+    CHECK(f.sql("SELECT count(*) FROM pg_constraint WHERE contypid = 'app.positive'::regtype") ==
+          "1");
+  }
+}
+
+TEST_CASE("DROP TABLE CASCADE saves its inheritance children and the columns of its row type",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE base (id int, v text); CREATE TABLE child (w int) INHERITS (base);"
+      "CREATE TABLE holder (id int PRIMARY KEY, b base); INSERT INTO base VALUES (1, 'x');"
+      "INSERT INTO child VALUES (2, 'y', 3); INSERT INTO holder VALUES (1, ROW(5, 'q')), (2, "
+      "NULL)");
+  const std::string holder = md5_of(f, "holder");
+  const Ran ran = run(f, "DROP TABLE base CASCADE;\n");
+  REQUIRE(ran.tables.size() == 3);
+  CHECK(f.sql("SELECT to_regclass('child') IS NULL") == "t");
+  restore(f, ran.id, "--in-place");
+  CHECK(f.sql("SELECT string_agg(v, ',' ORDER BY v) FROM ONLY base") == "x");
+  CHECK(f.sql("SELECT string_agg(v || w, ',') FROM child") == "y3");
+  CHECK(md5_of(f, "holder") == holder);
+}
+
+TEST_CASE("a DROP that would drop an attribute of a composite type blocks the run",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('sad', 'ok');"
+      "CREATE TYPE pair AS (x int, m app.mood); CREATE TABLE t (id int, p pair);"
+      "INSERT INTO t VALUES (1, '(1,ok)')");
+  auto r = f.safedb({"run", f.file("change.sql", "DROP SCHEMA app CASCADE;\n"), "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.find("also drops column m of composite type public.pair") != std::string::npos);
+  CHECK(f.sql("SELECT p::text FROM t") == "(1,ok)");
+}
+
+TEST_CASE("TRUNCATE of a parent saves each table's own rows, and restore puts them back",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE base (id int PRIMARY KEY, v text); CREATE TABLE child () INHERITS (base);"
+      "INSERT INTO base SELECT g, 'b' FROM generate_series(1, 10) g;"
+      "INSERT INTO child SELECT g, 'c' FROM generate_series(11, 15) g");
+  const Ran ran = run(f, "TRUNCATE base;\n");
+  REQUIRE(ran.tables.size() == 2);
+  CHECK(ran.tables[0]["rows"] == 10);
+  CHECK(ran.tables[1]["rows"] == 5);
+  restore(f, ran.id, "--in-place");
+  CHECK(f.sql("SELECT count(*) FROM ONLY base") == "10");
+  CHECK(f.sql("SELECT count(*) FROM child") == "5");
+}
+
+TEST_CASE("a dropped table is recreated in its schema whatever the restore's search_path",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA app; CREATE TABLE app.items (id int PRIMARY KEY, v text DEFAULT 'd');"
+      "INSERT INTO app.items SELECT g, 'i' || g FROM generate_series(1, 20) g");
+  const std::string items = md5_of(f, "app.items");
+  // The definition is read with qualified names; the file's own search_path
+  // is back for the statement after it.
+  const Ran ran =
+      run(f, "SET search_path = app;\nDROP TABLE items;\nCREATE TABLE items_after (x int);\n");
+  CHECK(f.sql("SELECT to_regclass('app.items_after') IS NOT NULL") == "t");
+  restore(f, ran.id, "--in-place");
+  CHECK(md5_of(f, "app.items") == items);
+  CHECK(f.sql("SELECT to_regclass('public.items') IS NULL") == "t");
+}
