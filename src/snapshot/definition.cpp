@@ -164,6 +164,9 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid) {
   Result<json> types = read_types(conn, oid);
   if (!types) return types.error();
   d["types"] = std::move(*types);
+  Result<json> functions = read_functions(conn, oid);
+  if (!functions) return functions.error();
+  d["functions"] = std::move(*functions);
   return d;
 }
 

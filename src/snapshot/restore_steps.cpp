@@ -110,36 +110,51 @@ void plan_copy(const RestoreEntry& e, RestorePlan& plan) {
   plan.sql.push_back(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", e.target, C, C, e.temp));
 }
 
-void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
-  if (e.missing.empty()) return;
-  const SavedTable& t = *e.saved;
-  // Innermost first, as the snapshot listed them; those that exist are kept.
-  for (const json& type : t.definition.value("types", json::array())) {
-    const std::string name = string_field(type, "name");
-    if (plan.types_made.count(name) != 0 ||
-        scalar(conn, fmt::format("SELECT to_regtype({}) IS NULL", util::quote_literal(name))) !=
+namespace {
+
+// Plans the objects of `t`'s definition[key] ("types" or "functions") that
+// `lookup` ("to_regtype", "to_regprocedure") does not find, in the order
+// the snapshot listed them; `what` names them in problems.
+void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, const char* key,
+                  const char* lookup, const char* what) {
+  for (const json& object : t.definition.value(key, json::array())) {
+    const std::string name = string_field(object, "name");
+    if (plan.objects_made.count(name) != 0 ||
+        scalar(conn, fmt::format("SELECT {}({}) IS NULL", lookup, util::quote_literal(name))) !=
             std::optional<std::string>("t"))
       continue;
-    const json sql = type.value("sql", json::array());
+    const json sql = object.value("sql", json::array());
     // The row type of a table recreated earlier in this restore comes with it.
-    if (sql.empty() && plan.tables_made.count(string_field(type, "table")) != 0) continue;
+    if (sql.empty() && plan.tables_made.count(string_field(object, "table")) != 0) continue;
     if (sql.empty()) {
       plan.problems.push_back(
-          fmt::format("{}: type {} of its columns no longer exists, and safedb "
-                      "cannot recreate {}; create it first",
-                      t.digest.qualified(), name, string_field(type, "why")));
+          fmt::format("{}: {} {} no longer exists, and safedb cannot recreate "
+                      "{}; create it first",
+                      t.digest.qualified(), what, name, string_field(object, "why")));
       continue;
     }
-    const std::string schema = string_field(type, "schema");
+    const std::string schema = string_field(object, "schema");
     const std::string quoted = util::quote_identifier(schema);
     if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NULL",
                                  util::quote_literal(quoted))) == std::optional<std::string>("t") &&
         plan.schemas_made.insert(schema).second)
       plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quoted);
+    // A function's body may name tables this restore has yet to recreate.
+    if (std::string_view(key) == "functions" && !plan.unchecked_bodies) {
+      plan.sql.push_back("SET LOCAL check_function_bodies = off");
+      plan.unchecked_bodies = true;
+    }
     for (const json& statement : sql)
       plan.sql.push_back(statement.get<std::string>());
-    plan.types_made.insert(name);
+    plan.objects_made.insert(name);
   }
+}
+
+}  // namespace
+
+void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
+  if (e.missing.empty()) return;
+  plan_objects(conn, *e.saved, plan, "types", "to_regtype", "type of its columns");
 }
 
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
@@ -154,6 +169,7 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
   if (t.destroys == "schema" && plan.schemas_made.insert(t.digest.schema).second)
     plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + util::quote_identifier(t.digest.schema));
   plan_types(conn, e, plan);
+  plan_objects(conn, t, plan, "functions", "to_regprocedure", "function");
   for (std::string& s : create_table_sql(t.definition))
     plan.sql.push_back(std::move(s));
   plan.tables_made.insert(string_field(t.definition, "name"));

@@ -32,8 +32,9 @@ struct RestorePlan {
   std::vector<std::string> sql;
   std::vector<std::string> problems;
   std::set<std::string> schemas_made;  // CREATE SCHEMA already planned (names)
-  std::set<std::string> types_made;    // CREATE TYPE / DOMAIN already planned
+  std::set<std::string> objects_made;  // types and functions already planned
   std::set<std::string> tables_made;   // CREATE TABLE already planned (definition names)
+  bool unchecked_bodies = false;       // SET LOCAL check_function_bodies = off planned
 };
 
 // `names` joined with ", ", each with `prefix`.

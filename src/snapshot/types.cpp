@@ -136,6 +136,50 @@ Result<json> read_types(db::Connection& conn, const std::string& oid) {
   return out;
 }
 
+Result<json> read_functions(db::Connection& conn, const std::string& oid) {
+  // What the table's defaults, constraints, triggers, indexes and policies call.
+  Result<db::QueryResult> r = conn.exec(fmt::format(R"sql(
+    SELECT DISTINCT p.oid::regprocedure::text, n.nspname,
+           CASE WHEN p.prokind IN ('f', 'p') AND x.extname IS NULL
+                THEN pg_get_functiondef(p.oid) END,
+           CASE p.prokind WHEN 'p' THEN 'ALTER PROCEDURE ' ELSE 'ALTER FUNCTION ' END ||
+             p.oid::regprocedure::text || ' OWNER TO ' || quote_ident(pg_get_userbyid(p.proowner)),
+           CASE WHEN x.extname IS NOT NULL THEN 'a member of extension ' || quote_ident(x.extname)
+                ELSE 'an aggregate or window function' END
+      FROM pg_depend d
+      JOIN pg_proc p ON p.oid = d.refobjid
+      JOIN pg_namespace n ON n.oid = p.pronamespace
+      LEFT JOIN (pg_depend xd JOIN pg_extension x ON x.oid = xd.refobjid)
+        ON xd.classid = 'pg_proc'::regclass AND xd.objid = p.oid AND xd.deptype = 'e'
+           AND xd.refclassid = 'pg_extension'::regclass
+     WHERE d.refclassid = 'pg_proc'::regclass AND p.oid >= 16384
+       AND ((d.classid = 'pg_attrdef'::regclass
+             AND d.objid IN (SELECT oid FROM pg_attrdef WHERE adrelid = {0}))
+         OR (d.classid = 'pg_constraint'::regclass
+             AND d.objid IN (SELECT oid FROM pg_constraint WHERE conrelid = {0}))
+         OR (d.classid = 'pg_trigger'::regclass
+             AND d.objid IN (SELECT oid FROM pg_trigger WHERE tgrelid = {0}))
+         OR (d.classid = 'pg_policy'::regclass
+             AND d.objid IN (SELECT oid FROM pg_policy WHERE polrelid = {0}))
+         OR (d.classid = 'pg_class'::regclass
+             AND d.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid = {0})))
+     ORDER BY 1)sql",
+                                                    oid));
+  if (!r) return r.error().within("cannot read the functions the table uses");
+  json out = json::array();
+  for (const auto& row : r->rows) {
+    json function = {{"name", row[0].value_or("")}, {"schema", row[1].value_or("")}};
+    if (row[2]) {
+      function["sql"] = json::array({*row[2], row[3].value_or("")});
+    } else {
+      function["sql"] = json::array();
+      function["why"] = row[4].value_or("");
+    }
+    out.push_back(std::move(function));
+  }
+  return out;
+}
+
 Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid) {
   Result<db::QueryResult> r =
       conn.exec(fmt::format(R"sql({}

@@ -26,6 +26,13 @@ namespace safedb::snapshot {
 // "table" names the table, whose recreation brings the type back.
 Result<nlohmann::json> read_types(db::Connection& conn, const std::string& oid);
 
+// The user-defined functions and procedures that the defaults, constraints,
+// triggers, indexes and policies of table `oid` call, as a JSON array of
+// objects: "name" (regprocedure, the signature), "schema", and "sql" (its
+// CREATE OR REPLACE, and its owner); for an aggregate or a member of an
+// extension, "sql" is empty and "why" says what it is.
+Result<nlohmann::json> read_functions(db::Connection& conn, const std::string& oid);
+
 // The COPY format the rows of the table with oid `oid` are saved in: binary
 // when every type its columns use, and every type inside those, has binary
 // send and receive functions and puts no user-defined type's oid into the

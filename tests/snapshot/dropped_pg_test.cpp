@@ -179,3 +179,24 @@ TEST_CASE("a dropped table is recreated in its schema whatever the restore's sea
   CHECK(md5_of(f, "app.items") == items);
   CHECK(f.sql("SELECT to_regclass('public.items') IS NULL") == "t");
 }
+
+TEST_CASE("DROP SCHEMA is restored with the functions its tables' defaults and triggers call",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA app; CREATE TABLE app.items (id int PRIMARY KEY, code text, at timestamptz);"
+      "CREATE FUNCTION app.next_code() RETURNS text LANGUAGE sql AS"
+      " $$ SELECT 'c' || (SELECT count(*) FROM app.items) $$;"
+      "ALTER TABLE app.items ALTER code SET DEFAULT app.next_code();"
+      "CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS"
+      " $$ BEGIN NEW.at := '2026-01-01'; RETURN NEW; END $$;"
+      "CREATE TRIGGER touch BEFORE UPDATE ON app.items FOR EACH ROW EXECUTE FUNCTION app.touch();"
+      "INSERT INTO app.items (id) SELECT generate_series(1, 5)");
+  const std::string items = md5_of(f, "app.items");
+  const Ran ran = run(f, "DROP SCHEMA app CASCADE;\n");
+  restore(f, ran.id, "--in-place");
+  CHECK(md5_of(f, "app.items") == items);
+  CHECK(f.sql("INSERT INTO app.items (id) VALUES (6) RETURNING code") == "c5");
+  CHECK(f.sql("UPDATE app.items SET id = 7 WHERE id = 6 RETURNING at = '2026-01-01'") == "t");
+}
