@@ -131,7 +131,7 @@ constexpr const char* kReferencing = R"sql(
 
 namespace {
 
-Result<json> read_qualified(db::Connection& conn, const std::string& oid) {
+Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool dependencies) {
   Result<db::QueryResult> head = query(
       conn,
       fmt::format(
@@ -161,6 +161,7 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid) {
     if (!rows) return rows.error();
     d[key] = std::move(*rows);
   }
+  if (!dependencies) return d;
   Result<json> types = read_types(conn, oid);
   if (!types) return types.error();
   d["types"] = std::move(*types);
@@ -172,7 +173,7 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid) {
 
 }  // namespace
 
-Result<json> read_definition(db::Connection& conn, const std::string& oid) {
+Result<json> read_definition(db::Connection& conn, const std::string& oid, bool dependencies) {
   // With an empty search_path the catalog prints every name schema-qualified
   // (regclass, format_type, pg_get_*def), so the SQL recreates the same
   // objects whatever the restoring session's search_path is. The session's
@@ -181,7 +182,7 @@ Result<json> read_definition(db::Connection& conn, const std::string& oid) {
                                          "SELECT current_setting('search_path'), "
                                          "set_config('search_path', '', true)");
   if (!before) return before.error();
-  Result<json> d = read_qualified(conn, oid);
+  Result<json> d = read_qualified(conn, oid, dependencies);
   if (!d) return d.error();  // the transaction is aborted: nothing to set back
   Result<db::QueryResult> after =
       query(conn, fmt::format("SELECT set_config('search_path', {}, true)",

@@ -17,10 +17,12 @@ namespace safedb::snapshot {
 // name, owner, columns (types, defaults, identity, generated, collation, NOT
 // NULL, comments), constraints, indexes, triggers, row-level security
 // policies, grants, owned sequences with their next value, the foreign
-// keys of other tables that reference it, inheritance parents, and the
-// user-defined types its columns use (snapshot/types.h). Names are
-// schema-qualified.
-Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& oid);
+// keys of other tables that reference it, and inheritance parents; with
+// `dependencies`, also the user-defined types its columns use and the
+// functions it calls (snapshot/types.h), which only a restore that recreates
+// the table or a column needs. Names are schema-qualified.
+Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& oid,
+                                       bool dependencies);
 
 // One column of a CREATE TABLE / ADD COLUMN: name, type, collation, and its
 // default, identity or generation expression, and NOT NULL.

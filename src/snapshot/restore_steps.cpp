@@ -16,14 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-const json* column_definition(const SavedTable& t) {
-  if (!t.definition.contains("columns") || !t.definition["columns"].is_array()) return nullptr;
-  for (const json& c : t.definition["columns"]) {
-    if (c.value("name", "") == t.column) return &c;
-  }
-  return nullptr;
-}
-
 bool relation_exists(db::Connection& conn, const std::string& regclass) {
   return scalar(conn,
                 fmt::format("SELECT to_regclass({}) IS NOT NULL", util::quote_literal(regclass))) ==
@@ -47,6 +39,44 @@ const json& column_named(const SavedTable& t, const std::string& name) {
 
 std::string string_field(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+// Plans the objects of `t`'s definition[key] ("types" or "functions") that
+// `lookup` ("to_regtype", "to_regprocedure") does not find, in the order
+// the snapshot listed them; `what` names them in problems.
+void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, const char* key,
+                  const char* lookup, const char* what) {
+  for (const json& object : t.definition.value(key, json::array())) {
+    const std::string name = string_field(object, "name");
+    if (plan.objects_made.count(name) != 0 ||
+        scalar(conn, fmt::format("SELECT {}({}) IS NULL", lookup, util::quote_literal(name))) !=
+            std::optional<std::string>("t"))
+      continue;
+    const json sql = object.value("sql", json::array());
+    // The row type of a table recreated earlier in this restore comes with it.
+    if (sql.empty() && plan.tables_made.count(string_field(object, "table")) != 0) continue;
+    if (sql.empty()) {
+      plan.problems.push_back(
+          fmt::format("{}: {} {} no longer exists, and safedb cannot recreate "
+                      "{}; create it first",
+                      t.digest.qualified(), what, name, string_field(object, "why")));
+      continue;
+    }
+    const std::string schema = string_field(object, "schema");
+    const std::string quoted = util::quote_identifier(schema);
+    if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NULL",
+                                 util::quote_literal(quoted))) == std::optional<std::string>("t") &&
+        plan.schemas_made.insert(schema).second)
+      plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quoted);
+    // A function's body may name tables this restore has yet to recreate.
+    if (std::string_view(key) == "functions" && !plan.unchecked_bodies) {
+      plan.sql.push_back("SET LOCAL check_function_bodies = off");
+      plan.unchecked_bodies = true;
+    }
+    for (const json& statement : sql)
+      plan.sql.push_back(statement.get<std::string>());
+    plan.objects_made.insert(name);
+  }
 }
 
 }  // namespace
@@ -110,48 +140,6 @@ void plan_copy(const RestoreEntry& e, RestorePlan& plan) {
   plan.sql.push_back(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", e.target, C, C, e.temp));
 }
 
-namespace {
-
-// Plans the objects of `t`'s definition[key] ("types" or "functions") that
-// `lookup` ("to_regtype", "to_regprocedure") does not find, in the order
-// the snapshot listed them; `what` names them in problems.
-void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, const char* key,
-                  const char* lookup, const char* what) {
-  for (const json& object : t.definition.value(key, json::array())) {
-    const std::string name = string_field(object, "name");
-    if (plan.objects_made.count(name) != 0 ||
-        scalar(conn, fmt::format("SELECT {}({}) IS NULL", lookup, util::quote_literal(name))) !=
-            std::optional<std::string>("t"))
-      continue;
-    const json sql = object.value("sql", json::array());
-    // The row type of a table recreated earlier in this restore comes with it.
-    if (sql.empty() && plan.tables_made.count(string_field(object, "table")) != 0) continue;
-    if (sql.empty()) {
-      plan.problems.push_back(
-          fmt::format("{}: {} {} no longer exists, and safedb cannot recreate "
-                      "{}; create it first",
-                      t.digest.qualified(), what, name, string_field(object, "why")));
-      continue;
-    }
-    const std::string schema = string_field(object, "schema");
-    const std::string quoted = util::quote_identifier(schema);
-    if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NULL",
-                                 util::quote_literal(quoted))) == std::optional<std::string>("t") &&
-        plan.schemas_made.insert(schema).second)
-      plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quoted);
-    // A function's body may name tables this restore has yet to recreate.
-    if (std::string_view(key) == "functions" && !plan.unchecked_bodies) {
-      plan.sql.push_back("SET LOCAL check_function_bodies = off");
-      plan.unchecked_bodies = true;
-    }
-    for (const json& statement : sql)
-      plan.sql.push_back(statement.get<std::string>());
-    plan.objects_made.insert(name);
-  }
-}
-
-}  // namespace
-
 void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
   if (e.missing.empty()) return;
   plan_objects(conn, *e.saved, plan, "types", "to_regtype", "type of its columns");
@@ -201,8 +189,8 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
   const SavedTable& t = *e.saved;
   const std::string& T = e.target;
   const std::string name = t.digest.qualified();
-  const json* column = column_definition(t);
-  if (t.key.empty() || column == nullptr) {
+  const json& column = column_named(t, t.column);
+  if (t.key.empty() || column.empty()) {
     plan.problems.push_back(
         fmt::format("{}: column {} can only be put back by primary key, and the table has none; "
                     "restore a copy with --into",
@@ -220,7 +208,7 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
                                "NOT attisdropped AND quote_ident(attname) = {}",
                                util::quote_literal(T), util::quote_literal(t.column))) ==
       std::optional<std::string>("1");
-  const std::string type = column->value("type", "");
+  const std::string type = column.value("type", "");
   plan_types(conn, e, plan);
   if (t.kind == "AlterTableStmt" && !present) {
     plan.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", T, t.column, type));
@@ -233,11 +221,11 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
   }
   plan.sql.push_back(fmt::format("UPDATE {} AS t SET {} = {} FROM {} AS s WHERE {}", T, t.column,
                                  staged_value(e, t.column), e.temp, key_match(t)));
-  const json& default_value = column->contains("default") ? (*column)["default"] : json();
+  const json& default_value = column.contains("default") ? column["default"] : json();
   if (default_value.is_string() && !default_value.get<std::string>().empty())
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", T, t.column,
                                    default_value.get<std::string>()));
-  if (column->value("not_null", json("f")) == "t")
+  if (column.value("not_null", json("f")) == "t")
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", T, t.column));
 }
 

@@ -109,7 +109,9 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
     if (!q) return conn.last_error();
     saved.column = q->at(0, 0).value_or("");
   }
-  Result<nlohmann::json> definition = read_definition(conn, oid);
+  // Restore recreates a dropped table or column, never one whose rows changed.
+  Result<nlohmann::json> definition =
+      read_definition(conn, oid, d.kind != sql::Destruction::Kind::rows);
   if (!definition) return snapshot_error(definition.error().message());
   saved.definition = std::move(*definition);
   saved.digest.schema = named->at(0, 1).value_or("");

@@ -105,6 +105,24 @@ std::string types_sql(const std::string& oid) {
                      fmt::arg("domain_collation", domain_collation));
 }
 
+// Rows of (name, schema, create, owner, why[, table]) as the JSON objects
+// types.h describes: "sql" holds create and owner, or is empty with "why".
+json objects_json(const db::QueryResult& r) {
+  json out = json::array();
+  for (const auto& row : r.rows) {
+    json object = {{"name", row[0].value_or("")}, {"schema", row[1].value_or("")}};
+    if (row[2]) {
+      object["sql"] = json::array({*row[2], row[3].value_or("")});
+    } else {
+      object["sql"] = json::array();
+      object["why"] = row[4].value_or("");
+      if (row.size() > 5 && row[5]) object["table"] = *row[5];
+    }
+    out.push_back(std::move(object));
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* const kStageTypeSql = R"sql(
@@ -121,19 +139,7 @@ const char* const kStageTypeSql = R"sql(
 Result<json> read_types(db::Connection& conn, const std::string& oid) {
   Result<db::QueryResult> r = conn.exec(types_sql(oid));
   if (!r) return r.error().within("cannot read the types of the table's columns");
-  json out = json::array();
-  for (const auto& row : r->rows) {
-    json type = {{"name", row[0].value_or("")}, {"schema", row[1].value_or("")}};
-    if (row[2]) {
-      type["sql"] = json::array({*row[2], row[3].value_or("")});
-    } else {
-      type["sql"] = json::array();
-      type["why"] = row[4].value_or("");
-      if (row[5]) type["table"] = *row[5];
-    }
-    out.push_back(std::move(type));
-  }
-  return out;
+  return objects_json(*r);
 }
 
 Result<json> read_functions(db::Connection& conn, const std::string& oid) {
@@ -166,18 +172,7 @@ Result<json> read_functions(db::Connection& conn, const std::string& oid) {
      ORDER BY 1)sql",
                                                     oid));
   if (!r) return r.error().within("cannot read the functions the table uses");
-  json out = json::array();
-  for (const auto& row : r->rows) {
-    json function = {{"name", row[0].value_or("")}, {"schema", row[1].value_or("")}};
-    if (row[2]) {
-      function["sql"] = json::array({*row[2], row[3].value_or("")});
-    } else {
-      function["sql"] = json::array();
-      function["why"] = row[4].value_or("");
-    }
-    out.push_back(std::move(function));
-  }
-  return out;
+  return objects_json(*r);
 }
 
 Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid) {
