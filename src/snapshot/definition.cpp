@@ -127,6 +127,18 @@ constexpr const char* kReferencing = R"sql(
    WHERE k.confrelid = {oid} AND k.contype = 'f' AND k.conrelid <> {oid}
    ORDER BY 1, 2)sql";
 
+// The table's schema: its owner, and its grants as GRANT statements (one
+// row with a NULL grant when there are none), for a DROP SCHEMA's restore.
+constexpr const char* kSchema = R"sql(
+  SELECT quote_ident(pg_get_userbyid(n.nspowner)) AS owner,
+         'GRANT ' || x.privilege_type || ' ON SCHEMA ' || quote_ident(n.nspname) || ' TO ' ||
+         CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END ||
+         CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS "grant"
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN LATERAL aclexplode(n.nspacl) x ON x.grantee <> n.nspowner
+   WHERE c.oid = {oid}
+   ORDER BY 2)sql";
+
 }  // namespace
 
 namespace {
@@ -162,6 +174,14 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
     d[key] = std::move(*rows);
   }
   if (!dependencies) return d;
+  Result<json> schema = rows_as_json(conn, kSchema, oid);
+  if (!schema) return schema.error();
+  json grants = json::array();
+  for (const json& row : *schema) {
+    if (row["grant"].is_string()) grants.push_back(row["grant"]);
+  }
+  d["namespace"] = {{"owner", schema->empty() ? json("") : (*schema)[0]["owner"]},
+                    {"grants", std::move(grants)}};
   Result<json> types = read_types(conn, oid);
   if (!types) return types.error();
   d["types"] = std::move(*types);

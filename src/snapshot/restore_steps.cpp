@@ -41,6 +41,41 @@ std::string string_field(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
+// Plans CREATE SCHEMA for `schema` (a name) unless it exists or is planned.
+void plan_schema(db::Connection& conn, const std::string& schema, RestorePlan& plan) {
+  const std::string quoted = util::quote_identifier(schema);
+  if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NULL",
+                               util::quote_literal(quoted))) == std::optional<std::string>("t") &&
+      plan.schemas_made.insert(schema).second)
+    plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quoted);
+}
+
+// Plans CREATE EXTENSION for `extension` (name, version, schema), which
+// brings back `member` of `t`'s definition, unless it is planned already.
+// An extension installed elsewhere since, which lacks the member there, is
+// a problem.
+void plan_extension(db::Connection& conn, const SavedTable& t, const json& extension,
+                    const std::string& member, RestorePlan& plan) {
+  const std::string name = string_field(extension, "name");
+  if (plan.objects_made.count("extension " + name) != 0) return;
+  if (const std::optional<std::string> now =
+          scalar(conn, fmt::format("SELECT n.nspname FROM pg_extension x JOIN pg_namespace n ON "
+                                   "n.oid = x.extnamespace WHERE x.extname = {}",
+                                   util::quote_literal(name)))) {
+    plan.problems.push_back(fmt::format(
+        "{}: {} no longer exists; it belonged to extension {}, which is installed now in schema "
+        "{} instead of {}",
+        t.digest.qualified(), member, name, *now, string_field(extension, "schema")));
+    return;
+  }
+  plan_schema(conn, string_field(extension, "schema"), plan);
+  plan.sql.push_back(fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {}",
+                                 util::quote_identifier(name),
+                                 util::quote_identifier(string_field(extension, "schema")),
+                                 util::quote_literal(string_field(extension, "version"))));
+  plan.objects_made.insert("extension " + name);
+}
+
 // Plans the objects of `t`'s definition[key] ("types" or "functions") that
 // `lookup` ("to_regtype", "to_regprocedure") does not find, in the order
 // the snapshot listed them; `what` names them in problems.
@@ -55,6 +90,10 @@ void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, 
     const json sql = object.value("sql", json::array());
     // The row type of a table recreated earlier in this restore comes with it.
     if (sql.empty() && plan.tables_made.count(string_field(object, "table")) != 0) continue;
+    if (sql.empty() && object.contains("extension") && object["extension"].is_object()) {
+      plan_extension(conn, t, object["extension"], name, plan);
+      continue;
+    }
     if (sql.empty()) {
       plan.problems.push_back(
           fmt::format("{}: {} {} no longer exists, and safedb cannot recreate "
@@ -62,12 +101,7 @@ void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, 
                       t.digest.qualified(), what, name, string_field(object, "why")));
       continue;
     }
-    const std::string schema = string_field(object, "schema");
-    const std::string quoted = util::quote_identifier(schema);
-    if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NULL",
-                                 util::quote_literal(quoted))) == std::optional<std::string>("t") &&
-        plan.schemas_made.insert(schema).second)
-      plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quoted);
+    plan_schema(conn, string_field(object, "schema"), plan);
     // A function's body may name tables this restore has yet to recreate.
     if (std::string_view(key) == "functions" && !plan.unchecked_bodies) {
       plan.sql.push_back("SET LOCAL check_function_bodies = off");
@@ -154,8 +188,20 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
                     t.digest.qualified()));
     return;
   }
-  if (t.destroys == "schema" && plan.schemas_made.insert(t.digest.schema).second)
-    plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + util::quote_identifier(t.digest.schema));
+  if (t.destroys == "schema") {
+    // The schema as it was: owner and grants, when the snapshot has them.
+    const std::size_t before = plan.sql.size();
+    plan_schema(conn, t.digest.schema, plan);
+    const json& schema = t.definition.value("namespace", json::object());
+    if (plan.sql.size() > before && schema.is_object()) {
+      const std::string quoted = util::quote_identifier(t.digest.schema);
+      if (!string_field(schema, "owner").empty())
+        plan.sql.push_back(
+            fmt::format("ALTER SCHEMA {} OWNER TO {}", quoted, string_field(schema, "owner")));
+      for (const json& grant : schema.value("grants", json::array()))
+        plan.sql.push_back(grant.get<std::string>());
+    }
+  }
   plan_types(conn, e, plan);
   plan_objects(conn, t, plan, "functions", "to_regprocedure", "function");
   for (std::string& s : create_table_sql(t.definition))

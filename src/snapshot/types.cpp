@@ -87,7 +87,8 @@ std::string types_sql(const std::string& oid) {
               WHEN t.typtype = 'c' THEN 'the row type of table ' || t.typrelid::regclass::text
               ELSE 'a base type' END AS why,
          CASE WHEN t.typtype = 'c' AND rel.relkind <> 'c' THEN t.typrelid::regclass::text END
-           AS "table"
+           AS "table", x.extname, x.extversion,
+         (SELECT nspname FROM pg_namespace WHERE oid = x.extnamespace)
     FROM (SELECT oid, max(depth) AS depth FROM reached GROUP BY oid) deepest
     JOIN pg_type t ON t.oid = deepest.oid
     JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -105,8 +106,9 @@ std::string types_sql(const std::string& oid) {
                      fmt::arg("domain_collation", domain_collation));
 }
 
-// Rows of (name, schema, create, owner, why[, table]) as the JSON objects
-// types.h describes: "sql" holds create and owner, or is empty with "why".
+// Rows of (name, schema, create, owner, why, table, extension, its version,
+// its schema) as the JSON objects types.h describes: "sql" holds create and
+// owner, or is empty with "why".
 json objects_json(const db::QueryResult& r) {
   json out = json::array();
   for (const auto& row : r.rows) {
@@ -116,7 +118,11 @@ json objects_json(const db::QueryResult& r) {
     } else {
       object["sql"] = json::array();
       object["why"] = row[4].value_or("");
-      if (row.size() > 5 && row[5]) object["table"] = *row[5];
+      if (row[5]) object["table"] = *row[5];
+    }
+    if (row[6]) {
+      object["extension"] = {
+          {"name", *row[6]}, {"version", row[7].value_or("")}, {"schema", row[8].value_or("")}};
     }
     out.push_back(std::move(object));
   }
@@ -151,7 +157,9 @@ Result<json> read_functions(db::Connection& conn, const std::string& oid) {
            CASE p.prokind WHEN 'p' THEN 'ALTER PROCEDURE ' ELSE 'ALTER FUNCTION ' END ||
              p.oid::regprocedure::text || ' OWNER TO ' || quote_ident(pg_get_userbyid(p.proowner)),
            CASE WHEN x.extname IS NOT NULL THEN 'a member of extension ' || quote_ident(x.extname)
-                ELSE 'an aggregate or window function' END
+                ELSE 'an aggregate or window function' END,
+           NULL, x.extname, x.extversion,
+           (SELECT nspname FROM pg_namespace WHERE oid = x.extnamespace)
       FROM pg_depend d
       JOIN pg_proc p ON p.oid = d.refobjid
       JOIN pg_namespace n ON n.oid = p.pronamespace

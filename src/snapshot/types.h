@@ -23,14 +23,16 @@ namespace safedb::snapshot {
 // give it its owner) for enums, composite types, domains and ranges; for
 // any other type "sql" is empty and "why" says what it is (a member of an
 // extension, a table's row type, a base type); for a table's row type,
-// "table" names the table, whose recreation brings the type back.
+// "table" names the table, whose recreation brings the type back; for a
+// member of an extension, "extension" has its "name", "version" and
+// "schema", which a restore can create it again with.
 Result<nlohmann::json> read_types(db::Connection& conn, const std::string& oid);
 
 // The user-defined functions and procedures that the defaults, constraints,
 // triggers, indexes and policies of table `oid` call, as a JSON array of
 // objects: "name" (regprocedure, the signature), "schema", and "sql" (its
 // CREATE OR REPLACE, and its owner); for an aggregate or a member of an
-// extension, "sql" is empty and "why" says what it is.
+// extension, "sql" is empty and "why" says what it is ("extension" as above).
 Result<nlohmann::json> read_functions(db::Connection& conn, const std::string& oid);
 
 // The COPY format the rows of the table with oid `oid` are saved in: binary

@@ -52,8 +52,11 @@ TEST_CASE(
     "[pg][snapshot]") {
   RunFixture f;
   snapshot_policy(f);
+  const std::string owner = "owner_" + f.database();
+  f.sql("CREATE ROLE " + owner + "; CREATE SCHEMA app AUTHORIZATION " + owner +
+        "; GRANT USAGE ON SCHEMA app TO PUBLIC");
   f.sql(
-      "CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('sad', 'ok');"
+      "CREATE TYPE app.mood AS ENUM ('sad', 'ok');"
       "CREATE TYPE app.pair AS (x int, m app.mood); CREATE DOMAIN app.positive AS int CHECK "
       "(VALUE > 0); CREATE TABLE app.base (id int); CREATE TABLE kid (x int) INHERITS (app.base);"
       "INSERT INTO kid VALUES (1, 2), (3, 4); INSERT INTO app.base VALUES (9);"
@@ -105,9 +108,12 @@ TEST_CASE(
     CHECK(f.sql("SELECT 'kid'::regclass IN (SELECT inhrelid FROM pg_inherits)") == "t");
     CHECK(f.sql("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE "
                 "enumtypid = 'app.mood'::regtype") == "sad,ok");
-    // The domain's check came back with it.
+    // The domain's check came back with it, and the schema's owner and grants.
     CHECK(f.sql("SELECT count(*) FROM pg_constraint WHERE contypid = 'app.positive'::regtype") ==
           "1");
+    CHECK(f.sql("SELECT pg_get_userbyid(nspowner) || ' ' || array_to_string(nspacl, ',') FROM "
+                "pg_namespace WHERE nspname = 'app'") ==
+          owner + " " + owner + "=UC/" + owner + ",=U/" + owner);
   }
 }
 
@@ -199,4 +205,26 @@ TEST_CASE("DROP SCHEMA is restored with the functions its tables' defaults and t
   CHECK(md5_of(f, "app.items") == items);
   CHECK(f.sql("INSERT INTO app.items (id) VALUES (6) RETURNING code") == "c5");
   CHECK(f.sql("UPDATE app.items SET id = 7 WHERE id = 6 RETURNING at = '2026-01-01'") == "t");
+}
+
+TEST_CASE(
+    "DROP SCHEMA with an extension in it saves the extension's columns elsewhere, and "
+    "restore creates the extension again",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext;"
+      "CREATE TABLE people (id int PRIMARY KEY, email ext.citext);"
+      "INSERT INTO people SELECT g, 'Person' || g || '@Example.org' FROM generate_series(1, 50) g");
+  const std::string people = md5_of(f, "people");
+  const Ran ran = run(f, "DROP SCHEMA ext CASCADE;\n");
+  REQUIRE(ran.tables.size() == 1);
+  CHECK(ran.tables[0]["table"] == "public.people");
+  CHECK(f.sql("SELECT count(*) FROM pg_extension WHERE extname = 'citext'") == "0");
+  restore(f, ran.id, "--in-place");
+  CHECK(md5_of(f, "people") == people);
+  // The column is of the extension's type again (its operators live in ext).
+  CHECK(f.sql("SELECT count(*) FROM people WHERE email OPERATOR(ext.=) "
+              "'person7@example.org'::ext.citext") == "1");
 }
