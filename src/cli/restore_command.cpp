@@ -28,6 +28,7 @@ struct RestoreCommandOptions {
   bool in_place = false;
   bool print_sql = false;
   bool dry_run = false;
+  bool disable_triggers = false;
 };
 
 // The snapshot a run recorded in its signed outcome: folder and manifest digest.
@@ -106,9 +107,9 @@ Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context)
   if (!recorded) return recorded.error();
   Result<snapshot::Manifest> manifest = snapshot::load(recorded->folder, recorded->manifest_sha256);
   if (!manifest) return manifest.error();
-  snapshot::Restorer restorer(
-      std::move(*manifest), recorded->folder,
-      {options.statement, options.in_place, options.into.value_or(""), util::progress_on_stderr()});
+  snapshot::Restorer restorer(std::move(*manifest), recorded->folder,
+                              {options.statement, options.in_place, options.into.value_or(""),
+                               util::progress_on_stderr(), options.disable_triggers});
 
   // 2. What to do, given the database as it is now, written as a SQL file.
   std::string sql;
@@ -121,6 +122,8 @@ Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context)
     Result<std::string> planned = restorer.plan(*conn);
     if (!planned) return planned.error();
     sql = std::move(*planned);
+    for (const std::string& note : restorer.notes())
+      std::fprintf(stderr, "safedb: note: %s\n", note.c_str());
   }
   if (options.print_sql) {
     // The same bytes a later restore generates, for `safedb plan` and approvals.
@@ -158,6 +161,9 @@ Handler setup_restore(CLI::App& sub) {
                  "Copy the saved rows into this new schema (default: safedb_restore_<run>)");
   sub.add_flag("--in-place", options->in_place,
                "Put the data back where it was: rows, tables, columns");
+  sub.add_flag("--disable-triggers", options->disable_triggers,
+               "Keep the user triggers of tables restored in place from firing while rows go "
+               "back (enabled again afterwards)");
   sub.add_flag("--dry-run", options->dry_run,
                "Rehearse the restore in a transaction that is rolled back (satisfies a dry-run "
                "gate for the same restore)");

@@ -147,11 +147,16 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
           "schema (without --in-place)",
           t.digest.qualified()));
     } else if (t.destroys == "column") {
+      detail::plan_triggers(conn, e, options_.disable_triggers, plan);
       detail::plan_column(conn, e, plan);
     } else {
+      detail::plan_triggers(conn, e, options_.disable_triggers, plan);
       detail::plan_rows(e, plan);
     }
   }
+  for (std::string& s : plan.enable_after)
+    plan.sql.push_back(std::move(s));
+  notes_ = std::move(plan.notes);
   if (!plan.problems.empty()) {
     std::string message = fmt::format("cannot restore run {}: {} problem{}", manifest_.run_id,
                                       plan.problems.size(), plan.problems.size() == 1 ? "" : "s");

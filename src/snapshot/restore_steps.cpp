@@ -275,6 +275,36 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", T, t.column));
 }
 
+void plan_triggers(db::Connection& conn, const RestoreEntry& e, bool disable, RestorePlan& plan) {
+  if (!plan.triggers_seen.insert(e.target).second) return;
+  // pg_trigger.tgtype: 4 INSERT, 16 UPDATE.
+  Result<db::QueryResult> r = conn.exec(fmt::format(
+      "SELECT quote_ident(tgname), tgenabled FROM pg_trigger WHERE tgrelid = to_regclass({}) "
+      "AND NOT tgisinternal AND tgenabled <> 'D' AND tgtype & 20 <> 0 ORDER BY tgname",
+      util::quote_literal(e.target)));
+  if (!r || r->rows.empty()) return;
+  std::vector<std::string> names;
+  for (const auto& row : r->rows) {
+    const std::string name = row[0].value_or("");
+    const std::string enabled = row[1].value_or("O");
+    names.push_back(name);
+    if (!disable) continue;
+    plan.sql.push_back(fmt::format("ALTER TABLE {} DISABLE TRIGGER {}", e.target, name));
+    plan.enable_after.push_back(fmt::format("ALTER TABLE {} ENABLE {}TRIGGER {}", e.target,
+                                            enabled == "A"   ? "ALWAYS "
+                                            : enabled == "R" ? "REPLICA "
+                                                             : "",
+                                            name));
+  }
+  if (!disable) {
+    plan.notes.push_back(
+        fmt::format("{}: trigger{} {} will fire as rows go back (and may change them, or other "
+                    "tables); --disable-triggers keeps {} off",
+                    e.saved->digest.qualified(), names.size() == 1 ? "" : "s", list(names),
+                    names.size() == 1 ? "it" : "them"));
+  }
+}
+
 void plan_rows(const RestoreEntry& e, RestorePlan& plan) {
   const SavedTable& t = *e.saved;
   const std::string& T = e.target;

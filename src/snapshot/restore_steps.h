@@ -31,10 +31,13 @@ struct RestoreEntry {
 struct RestorePlan {
   std::vector<std::string> sql;
   std::vector<std::string> problems;
-  std::set<std::string> schemas_made;  // CREATE SCHEMA already planned (names)
-  std::set<std::string> objects_made;  // types and functions already planned
-  std::set<std::string> tables_made;   // CREATE TABLE already planned (definition names)
-  bool unchecked_bodies = false;       // SET LOCAL check_function_bodies = off planned
+  std::set<std::string> schemas_made;     // CREATE SCHEMA already planned (names)
+  std::set<std::string> objects_made;     // types and functions already planned
+  std::set<std::string> tables_made;      // CREATE TABLE already planned (definition names)
+  bool unchecked_bodies = false;          // SET LOCAL check_function_bodies = off planned
+  std::set<std::string> triggers_seen;    // tables whose triggers were looked at
+  std::vector<std::string> enable_after;  // ENABLE TRIGGER, for the end of the restore
+  std::vector<std::string> notes;         // for the person restoring
 };
 
 // `names` joined with ", ", each with `prefix`.
@@ -56,5 +59,9 @@ void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);  // DROP
 void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);    // column
 void plan_rows(const RestoreEntry& e, RestorePlan& plan);  // DELETE, UPDATE, ...
+// Before rows go back into an existing table: its enabled user triggers
+// that fire on INSERT or UPDATE are disabled until the end (`disable`), or
+// named in a note.
+void plan_triggers(db::Connection& conn, const RestoreEntry& e, bool disable, RestorePlan& plan);
 
 }  // namespace safedb::snapshot::detail

@@ -556,3 +556,43 @@ TEST_CASE("a restore can be rehearsed and the rehearsal satisfies a dry-run gate
   CHECK(r.exit_code == 0);
   CHECK(f.sql("SELECT count(*) FROM t") == "100");
 }
+
+TEST_CASE(
+    "restore in place keeps user triggers off with --disable-triggers, and names them without",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE fired (n int); CREATE TABLE items (id int PRIMARY KEY, v text, at date);"
+      "INSERT INTO items SELECT g, 'v' || g, '2026-01-01' FROM generate_series(1, 20) g;"
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS"
+      " $$ BEGIN NEW.at := '2000-01-01'; INSERT INTO fired VALUES (1); RETURN NEW; END $$;"
+      "CREATE TRIGGER a_touch BEFORE INSERT OR UPDATE ON items FOR EACH ROW EXECUTE FUNCTION "
+      "touch(); CREATE TRIGGER b_always BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION "
+      "touch(); ALTER TABLE items ENABLE ALWAYS TRIGGER b_always;"
+      "CREATE TRIGGER c_off BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION touch();"
+      "ALTER TABLE items DISABLE TRIGGER c_off");
+  const std::string items = md5_of(f, "items", "id");
+  const std::string run = run_and_get_id(f, "DELETE FROM items WHERE id <= 10;\n");
+  const std::string modes =
+      "SELECT string_agg(tgname || '=' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger "
+      "WHERE tgrelid = 'items'::regclass";
+  SECTION("with --disable-triggers the rows come back as they were") {
+    auto r = restore(f, run, {"--in-place", "--disable-triggers"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("safedb: note:") == std::string::npos);
+    CHECK(md5_of(f, "items", "id") == items);
+    CHECK(f.sql("SELECT count(*) FROM fired") == "0");
+    CHECK(f.sql(modes) == "a_touch=O,b_always=A,c_off=D");
+  }
+  SECTION("without it they fire, as the note said") {
+    auto r = restore(f, run);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);  // the triggers changed the rows: not identical
+    CHECK(r.err.find("safedb: note: public.items: triggers a_touch, b_always will fire") !=
+          std::string::npos);
+    CHECK(f.sql("SELECT count(*) FROM fired") == "20");
+    CHECK(f.sql(modes) == "a_touch=O,b_always=A,c_off=D");
+  }
+}

@@ -22,6 +22,10 @@ struct RestoreOptions {
   bool in_place = false;         // put the data back; default: copy into `schema`
   std::string schema;            // for copies; default safedb_restore_<run id>
   bool progress = false;         // draw progress on stderr while loading the rows
+  // Keep the enabled user triggers of tables restored in place from firing
+  // while rows go back (disabled by name for the run, then enabled again as
+  // they were); without it they fire, and plan() says so in notes().
+  bool disable_triggers = false;
 };
 
 // Restores what a snapshot saved, as SQL that runs as an ordinary guarded run
@@ -45,6 +49,9 @@ class Restorer {
   // naming every problem, when something cannot be restored (a dropped table
   // that exists again, an UPDATE to revert on a table without a primary key).
   Result<std::string> plan(db::Connection& conn);
+  // What the person restoring should know about the plan (triggers that
+  // will fire), one sentence each; filled by plan().
+  const std::vector<std::string>& notes() const { return notes_; }
 
   // Refuses (exit status 3) a database other than the one the snapshot was taken on.
   Status check_identity(const db::TargetIdentity& identity) const;
@@ -66,6 +73,7 @@ class Restorer {
   std::string folder_;
   RestoreOptions options_;
   std::vector<detail::RestoreEntry> entries_;
+  std::vector<std::string> notes_;
   bool ok_ = false;
 };
 
