@@ -8,7 +8,8 @@ namespace safedb::snapshot {
 namespace {
 
 // The dependency closure of the dropped objects (starting from the arrays
-// {tables} of regclass and {schemas} of regnamespace), restricted to the
+// {tables} of regclass, {schemas} of regnamespace, {types} of regtype and
+// {extensions} of pg_extension oids), restricted to the
 // relations and columns that hold data. An object reached as a whole takes
 // all its dependants; a column only those that depend on that column.
 constexpr const char* kClosure = R"sql(
@@ -19,6 +20,10 @@ constexpr const char* kClosure = R"sql(
     dropped(classid, objid, objsubid) AS (
       SELECT 'pg_class'::regclass::oid, oid, 0 FROM start_tables
       UNION SELECT 'pg_namespace'::regclass::oid, oid, 0 FROM start_schemas
+      UNION SELECT 'pg_type'::regclass::oid, t::oid, 0 FROM unnest({types}::regtype[]) t
+             WHERE t IS NOT NULL
+      UNION SELECT 'pg_extension'::regclass::oid, e, 0 FROM unnest({extensions}::oid[]) e
+             WHERE e IS NOT NULL
       UNION
       SELECT d.classid, d.objid, d.objsubid
         FROM dropped x JOIN pg_depend d
@@ -58,19 +63,28 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
   if (st.kind != "DropStmt") return out;
   std::vector<std::string> tables;
   std::vector<std::string> schemas;
+  std::vector<std::string> types;
+  std::vector<std::string> extensions;
   for (const sql::Destruction& d : st.destroys) {
     if (d.kind == sql::Destruction::Kind::table) tables.push_back(d.relation);
     if (d.kind == sql::Destruction::Kind::schema) schemas.push_back(d.relation);
+    if (d.kind == sql::Destruction::Kind::type) types.push_back(d.relation);
+    if (d.kind == sql::Destruction::Kind::extension) extensions.push_back(d.relation);
   }
-  if (tables.empty() && schemas.empty()) return out;
-  // to_regclass()/to_regnamespace() resolve the names as the statement does,
-  // and give NULL for a name that does not exist (DROP ... IF EXISTS).
+  if (tables.empty() && schemas.empty() && types.empty() && extensions.empty()) return out;
+  // to_regclass() and the like resolve the names as the statement does, and
+  // give NULL for a name that does not exist (DROP ... IF EXISTS).
+  auto resolved = [](const char* function, const std::vector<std::string>& names) {
+    return fmt::format("(SELECT array_agg({}(x)) FROM unnest({}) x)", function, array_of(names));
+  };
   const std::string sql = fmt::format(
-      fmt::runtime(kClosure),
-      fmt::arg("tables", fmt::format("(SELECT array_agg(to_regclass(x)) FROM unnest({}) x)",
-                                     array_of(tables))),
-      fmt::arg("schemas", fmt::format("(SELECT array_agg(to_regnamespace(x)) FROM unnest({}) x)",
-                                      array_of(schemas))));
+      fmt::runtime(kClosure), fmt::arg("tables", resolved("to_regclass", tables)),
+      fmt::arg("schemas", resolved("to_regnamespace", schemas)),
+      fmt::arg("types", resolved("to_regtype", types)),
+      // Extension names come always double-quoted from the analyser.
+      fmt::arg("extensions", fmt::format("(SELECT array_agg(oid) FROM pg_extension WHERE '\"' || "
+                                         "replace(extname, '\"', '\"\"') || '\"' = ANY ({}))",
+                                         array_of(extensions))));
   Result<db::QueryResult> r = conn.exec(sql);
   if (!r) return r.error();
   for (const auto& row : r->rows) {

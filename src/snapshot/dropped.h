@@ -27,8 +27,8 @@ struct DroppedObject {
   std::string dependant;  // the inheritance parent of a whole relation, quoted; "" if none
 };
 
-// Everything the DROP statement `st` (its Destruction::Kind::table and
-// ::schema entries) would remove along with what it names, read from
+// Everything the DROP statement `st` (its Destruction::Kind::table,
+// ::schema, ::type and ::extension entries) would remove along with what it names, read from
 // pg_depend in the run's transaction, as PostgreSQL's own dependency walk
 // does: every object that depends, in any way, on a dropped one. Relations
 // of kinds without data of their own (views, indexes, sequences) are left

@@ -33,7 +33,9 @@ struct Relation {
 Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement& st,
                                       const sql::Destruction& d) {
   std::string where;
-  if (d.kind == sql::Destruction::Kind::schema) {
+  if (d.kind == sql::Destruction::Kind::type || d.kind == sql::Destruction::Kind::extension) {
+    return std::vector<Relation>{};  // no table of its own: see save_dropped_with()
+  } else if (d.kind == sql::Destruction::Kind::schema) {
     where = fmt::format("c.relnamespace = to_regnamespace({}) AND c.relkind IN ('r', 'p', 'f')",
                         util::quote_literal(d.relation));
   } else if (st.kind == "TruncateStmt" && (d.cascade || !d.only)) {

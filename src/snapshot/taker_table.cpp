@@ -49,6 +49,9 @@ const char* kind_name(sql::Destruction::Kind kind) {
       return "column";
     case sql::Destruction::Kind::schema:
       return "schema";
+    case sql::Destruction::Kind::type:
+    case sql::Destruction::Kind::extension:
+      break;  // saved as the tables and columns they take with them
   }
   return "table";
 }

@@ -152,8 +152,21 @@ void alter_table(const AlterTableStmt* stmt, Statement& st) {
   }
 }
 
+// SQL of a name list, each part quoted: "app"."mood".
+std::string quoted_names(const List* names) {
+  std::string sql;
+  const ListCell* part;
+  foreach (part, names) {
+    if (!sql.empty()) sql += '.';
+    sql += util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(part))));
+  }
+  return sql;
+}
+
 void drop(const DropStmt* stmt, Statement& st) {
-  if (stmt->removeType != OBJECT_TABLE && stmt->removeType != OBJECT_SCHEMA) {
+  const ObjectType type = stmt->removeType;
+  if (type != OBJECT_TABLE && type != OBJECT_SCHEMA && type != OBJECT_TYPE &&
+      type != OBJECT_DOMAIN && type != OBJECT_EXTENSION) {
     st.unsnapshottable = "snapshots save tables; this DROP removes other objects";
     return;
   }
@@ -161,19 +174,24 @@ void drop(const DropStmt* stmt, Statement& st) {
   foreach (cell, stmt->objects) {
     Destruction d;
     d.cascade = stmt->behavior == DROP_CASCADE;
-    if (stmt->removeType == OBJECT_SCHEMA) {
+    const Node* object = static_cast<const Node*>(lfirst(cell));
+    if ((type == OBJECT_TYPE || type == OBJECT_DOMAIN) && !IsA(object, TypeName)) {
+      st.unsnapshottable = "this DROP names its type in a form safedb does not read";
+      st.destroys.clear();
+      return;
+    }
+    if (type == OBJECT_TYPE || type == OBJECT_DOMAIN) {
+      d.kind = Destruction::Kind::type;
+      d.relation = quoted_names(castNode(TypeName, object)->names);
+    } else if (type == OBJECT_EXTENSION) {
+      d.kind = Destruction::Kind::extension;
+      d.relation = util::quote_identifier(pg::string_value(object));
+    } else if (type == OBJECT_SCHEMA) {
       d.kind = Destruction::Kind::schema;
       d.relation = util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(cell))));
     } else {
       d.kind = Destruction::Kind::table;
-      const List* names = castNode(List, lfirst(cell));
-      std::string sql;
-      const ListCell* part;
-      foreach (part, names) {
-        if (!sql.empty()) sql += '.';
-        sql += util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(part))));
-      }
-      d.relation = std::move(sql);
+      d.relation = quoted_names(castNode(List, object));
     }
     st.destroys.push_back(std::move(d));
   }

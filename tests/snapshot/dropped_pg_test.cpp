@@ -228,3 +228,37 @@ TEST_CASE(
   CHECK(f.sql("SELECT count(*) FROM people WHERE email OPERATOR(ext.=) "
               "'person7@example.org'::ext.citext") == "1");
 }
+
+TEST_CASE(
+    "DROP TYPE and DROP EXTENSION with CASCADE save the columns they drop, and restore "
+    "recreates the type or the extension",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE DOMAIN happy AS mood CHECK (VALUE = 'ok');"
+      "CREATE EXTENSION citext;"
+      "CREATE TABLE t (id int PRIMARY KEY, m mood, ms mood[], h happy, email citext);"
+      "INSERT INTO t SELECT g, 'sad', '{ok,sad}', 'ok', 'A' || g || '@Example.org'"
+      " FROM generate_series(1, 40) g");
+  const std::string row = "t.id, t.m, t.ms, t.h, t.email";
+  const std::string before = md5_of(f, "t", row);
+
+  const Ran type = run(f, "DROP TYPE mood CASCADE;\n");
+  CHECK(type.tables.size() == 3);  // m, ms, and h (its domain goes with the enum)
+  const Ran extension = run(f, "DROP EXTENSION citext CASCADE;\n");
+  CHECK(extension.tables.size() == 1);
+  CHECK(f.sql("SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND "
+              "attnum > 0 AND NOT attisdropped") == "1");
+  restore(f, extension.id, "--in-place");
+  restore(f, type.id, "--in-place");
+  CHECK(md5_of(f, "t", row) == before);
+  CHECK(f.sql("SELECT count(*) FROM t WHERE email = 'a7@example.org'::citext") == "1");
+
+  // Without CASCADE nothing else is dropped, and nothing needs saving.
+  f.sql("CREATE TYPE unused AS ENUM ('x')");
+  auto r = f.safedb({"run", f.file("change.sql", "DROP TYPE unused;\n"), "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(f.sql("SELECT to_regtype('unused') IS NULL") == "t");
+}

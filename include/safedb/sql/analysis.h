@@ -53,6 +53,11 @@ struct Destruction {
     table,   // TRUNCATE / DROP TABLE: the whole table, data and definition
     column,  // DROP COLUMN / ALTER COLUMN TYPE of `column`: the whole table
     schema,  // DROP SCHEMA: every table in it
+    // DROP TYPE / DROP DOMAIN / DROP EXTENSION (`relation`: its SQL name):
+    // no table of its own; with CASCADE, the columns of its types elsewhere
+    // (the snapshot finds them in the catalog).
+    type,
+    extension,
   };
   Kind kind = Kind::rows;
   std::string relation;  // SQL: "messages", "\"App\".\"Log\"" (a schema name for Kind::schema)
