@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "backup/files.h"
 #include "backup/records.h"
@@ -170,13 +169,13 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
   // 5. Wait for pg_dump; any doubt fails the backup with pg_dump's own words.
   {
     util::Progress progress(stderr, request.progress, "pg_dump", snapshot->database_size);
-    while (!dump.done()) {
+    // Woken as soon as pg_dump ends; every 100 ms for signals and progress.
+    while (!dump.wait_for(std::chrono::milliseconds(100))) {
       if (exec::InterruptGuard::interrupted()) {
         dump.stop();
         return interrupted();
       }
       if (request.progress) progress.set(detail::folder_bytes(dump_dir));
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
   const Result<util::ProcessResult>& dumped = dump.wait();
@@ -197,7 +196,7 @@ Result<CreatedBackup> create_backup(const CreateRequest& request, audit::AuditLo
   {
     util::Progress progress(stderr, request.progress, "hashing files",
                             detail::folder_bytes(dump_dir));
-    Result<std::vector<DumpFile>> files = hash_dump_files(temp, progress);
+    Result<std::vector<DumpFile>> files = hash_dump_files(temp, request.jobs, progress);
     if (!files)
       return Error(ExitCode::execution_failed, files.error().message() + "; no backup was written");
     m.files = std::move(files).value();

@@ -48,11 +48,18 @@ ChildProcess::ChildProcess(std::vector<std::string> argv)
     : result_(Error::usage(argv.empty() ? "no program" : argv[0] + " did not run")),
       thread_([this, argv = std::move(argv)] {
         result_ = util::run_process(argv, {}, &pid_);
+        std::lock_guard<std::mutex> lock(mutex_);
         done_ = true;
+        ended_.notify_all();
       }) {}
 
 ChildProcess::~ChildProcess() {
   stop();
+}
+
+bool ChildProcess::wait_for(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return ended_.wait_for(lock, timeout, [this] { return done_.load(); });
 }
 
 void ChildProcess::stop() {

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +45,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   bool done() const { return done_; }
+  // Waits until it ends or `timeout` passes, whichever is first; whether it ended.
+  bool wait_for(std::chrono::milliseconds timeout);
   // Sends SIGTERM if it still runs and waits for it to end.
   void stop();
   // Waits for it to end; the result of util::run_process.
@@ -50,6 +55,8 @@ class ChildProcess {
  private:
   std::atomic<int> pid_{0};
   std::atomic<bool> done_{false};
+  std::mutex mutex_;  // with ended_: wakes wait_for() when the program ends
+  std::condition_variable ended_;
   Result<util::ProcessResult> result_;
   std::thread thread_;
 };

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "safedb/crypto/hash.h"
 
@@ -21,13 +23,14 @@ Error bad(std::string_view key) {
   return Error::input(fmt::format("\"{}\" is missing or has the wrong type", key));
 }
 
-Result<DumpFile> hash_file(const fs::path& file, const std::string& relative,
-                           util::Progress& progress) {
+// Reads `file` and fills in `out` (its path set by the caller); `done`
+// counts the bytes read by every thread, which `draw` (when not null) shows.
+Status hash_file(const fs::path& file, DumpFile& out, std::atomic<std::uint64_t>& done,
+                 util::Progress* draw) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return Error::usage(fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
   crypto::Sha256Stream hash;
-  DumpFile out{relative, 0, {}};
   std::string buffer(1 << 20, '\0');
   for (;;) {
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
@@ -40,11 +43,12 @@ Result<DumpFile> hash_file(const fs::path& file, const std::string& relative,
     if (n == 0) break;
     hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
     out.size += static_cast<std::uint64_t>(n);
-    progress.advance(static_cast<std::uint64_t>(n));
+    done += static_cast<std::uint64_t>(n);
+    if (draw != nullptr) draw->set(done);
   }
   ::close(fd);
   out.sha256 = crypto::to_hex(hash.finish());
-  return out;
+  return {};
 }
 
 }  // namespace
@@ -154,7 +158,8 @@ Result<Manifest> manifest_from_json(const json& v) {
   return m;
 }
 
-Result<std::vector<DumpFile>> hash_dump_files(const std::string& folder, util::Progress& progress) {
+Result<std::vector<DumpFile>> hash_dump_files(const std::string& folder, int threads,
+                                              util::Progress& progress) {
   const fs::path root(folder);
   std::vector<std::pair<std::string, fs::path>> found;
   std::error_code ec;
@@ -174,11 +179,41 @@ Result<std::vector<DumpFile>> hash_dump_files(const std::string& folder, util::P
   }
   if (ec) return Error::usage(fmt::format("cannot read {}: {}", folder, ec.message()));
   std::sort(found.begin(), found.end());
-  std::vector<DumpFile> files;
-  for (const auto& [relative, path] : found) {
-    Result<DumpFile> f = hash_file(path, relative, progress);
-    if (!f) return f.error();
-    files.push_back(std::move(f).value());
+
+  // The files are read on up to `threads` threads, the largest first, so
+  // that a dump of two big tables takes about the time of one; this thread
+  // is one of them and draws the progress line.
+  std::vector<DumpFile> files(found.size());
+  std::vector<Status> results(found.size());
+  std::vector<std::size_t> order(found.size());
+  std::error_code size_ec;
+  std::vector<std::uintmax_t> sizes;
+  for (const auto& f : found) {
+    const std::uintmax_t size = fs::file_size(f.second, size_ec);
+    sizes.push_back(size_ec ? 0 : size);
+  }
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> done{0};
+  auto work = [&](bool draws) {
+    for (std::size_t k = next++; k < order.size(); k = next++) {
+      const std::size_t i = order[k];
+      files[i].path = found[i].first;
+      results[i] = hash_file(found[i].second, files[i], done, draws ? &progress : nullptr);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int t = 1; t < std::min<int>(threads, static_cast<int>(found.size())); ++t)
+    helpers.emplace_back(work, false);
+  work(true);
+  for (std::thread& t : helpers)
+    t.join();
+  progress.set(done);
+  for (const Status& r : results) {
+    if (!r) return r.error();
   }
   return files;
 }

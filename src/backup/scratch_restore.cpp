@@ -124,8 +124,8 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
   {
     util::Progress progress(stderr, req.progress, "pg_restore (pre-data)");
     ChildProcess pre_data(argv("pre-data"));
-    while (!pre_data.done() && !interrupted())
-      std::this_thread::sleep_for(kPoll);
+    while (!pre_data.wait_for(kPoll) && !interrupted()) {
+    }
     if (std::optional<Status> end = ended(pre_data, "pre-data")) return *end;
   }
 
@@ -150,7 +150,7 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
         for (std::size_t i : loaded ? *loaded : std::vector<std::size_t>{})
           hasher->ready(i);
       }
-      std::this_thread::sleep_for(kPoll);
+      data.wait_for(kPoll);
     }
     if (std::optional<Status> end = ended(data, "data")) return *end;
     hasher->all_ready();
@@ -162,8 +162,8 @@ Status restore_and_compare(const VerifyRequest& req, const PgProgram& pg_restore
   {
     util::Progress progress(stderr, req.progress, "pg_restore (post-data)");
     ChildProcess post_data(argv("post-data"));
-    while (!post_data.done() && !interrupted() && !hasher->failed())
-      std::this_thread::sleep_for(kPoll);
+    while (!post_data.wait_for(kPoll) && !interrupted() && !hasher->failed()) {
+    }
     if (std::optional<Status> end = ended(post_data, "post-data")) return *end;
     amcheck->post_data_done();
   }

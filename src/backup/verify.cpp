@@ -68,7 +68,7 @@ Result<std::string> find_backup(const std::string& backups, const std::string& i
 
 // Checks every file of the backup against the manifest: missing, truncated
 // or changed files, and files the manifest does not list.
-void check_files(const std::string& folder, const Manifest& m, bool show_progress,
+void check_files(const std::string& folder, const Manifest& m, int threads, bool show_progress,
                  std::vector<Problem>& problems) {
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(folder, ec)) {
@@ -77,7 +77,7 @@ void check_files(const std::string& folder, const Manifest& m, bool show_progres
       problems.push_back({name, "not part of the backup (not in the manifest)"});
   }
   util::Progress progress(stderr, show_progress, "checking files", m.dump_bytes());
-  Result<std::vector<DumpFile>> found = hash_dump_files(folder, progress);
+  Result<std::vector<DumpFile>> found = hash_dump_files(folder, threads, progress);
   if (!found) {
     problems.push_back({std::string(kDumpFolder), found.error().message()});
     return;
@@ -213,7 +213,8 @@ Result<VerifyResult> verify_backup(const VerifyRequest& req, audit::AuditLog& lo
                      out.id, out.manifest->target.system_identifier, out.manifest->target.database,
                      out.target.system_identifier, out.target.database)});
   }
-  if (out.problems.empty()) check_files(*folder, *out.manifest, req.progress, out.problems);
+  if (out.problems.empty())
+    check_files(*folder, *out.manifest, req.jobs, req.progress, out.problems);
   if (out.problems.empty() &&
       pg_restore->major() < major_of(version_num_of(out.manifest->pg_dump_version))) {
     return Error::usage(

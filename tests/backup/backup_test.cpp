@@ -1,11 +1,18 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <regex>
 
 #include "backup/files.h"
 #include "safedb/backup/manifest.h"
 #include "safedb/backup/pg_tools.h"
 #include "safedb/backup/store.h"
+#include "safedb/crypto/hash.h"
+#include "safedb/util/progress.h"
+#include "support/temp_dir.h"
 
 using namespace safedb;
 
@@ -70,4 +77,53 @@ TEST_CASE("a client program fails on its exit status a signal or an error line",
   util::ProcessResult killed{-1, 9, "", ""};
   CHECK(backup::detail::program_failure("pg_dump", killed)
             ->starts_with("pg_dump was killed by signal 9"));
+}
+
+TEST_CASE("dump files hash alike on one thread and on several, sorted by path", "[backup]") {
+  test::TempDir dir;
+  // Sizes around the 1 MiB read buffer, an empty file and one in a sub-folder.
+  const std::vector<std::pair<std::string, std::string>> contents = {
+      {"dump/toc.dat", std::string(3000, 't')},
+      {"dump/3346.dat.gz", std::string((1 << 20) + 17, 'a')},
+      {"dump/3347.dat.gz", std::string(5 << 20, 'b')},
+      {"dump/blobs/empty", ""},
+      {"dump/3345.dat.gz", std::string(1 << 20, 'c')},
+  };
+  for (const auto& [name, content] : contents)
+    dir.write(name, content);
+  for (int threads : {1, 2, 7}) {
+    util::Progress quiet;
+    Result<std::vector<backup::DumpFile>> files =
+        backup::hash_dump_files(dir.path(), threads, quiet);
+    REQUIRE(files);
+    REQUIRE(files->size() == contents.size());
+    std::vector<std::string> paths;
+    for (const backup::DumpFile& f : *files) {
+      paths.push_back(f.path);
+      const auto it = std::find_if(contents.begin(), contents.end(),
+                                   [&](const auto& c) { return c.first == f.path; });
+      REQUIRE(it != contents.end());
+      CHECK(f.size == it->second.size());
+      CHECK(f.sha256 == crypto::to_hex(crypto::sha256(it->second)));
+    }
+    CHECK(std::is_sorted(paths.begin(), paths.end()));
+  }
+}
+
+TEST_CASE("an unreadable dump file is named, whatever thread reads it", "[backup]") {
+  test::TempDir dir;
+  dir.write("dump/a.dat.gz", std::string(2 << 20, 'a'));
+  dir.write("dump/b.dat.gz", "b");
+  std::filesystem::create_symlink(dir / "dump/a.dat.gz", dir / "dump/c.dat.gz");
+  util::Progress quiet;
+  Result<std::vector<backup::DumpFile>> files = backup::hash_dump_files(dir.path(), 2, quiet);
+  REQUIRE_FALSE(files);
+  CHECK_THAT(files.error().message(), Catch::Contains("c.dat.gz: not a regular file"));
+  std::filesystem::remove(dir / "dump/c.dat.gz");
+  if (::geteuid() != 0) {  // root reads files whatever their mode
+    std::filesystem::permissions(dir / "dump/b.dat.gz", std::filesystem::perms::none);
+    files = backup::hash_dump_files(dir.path(), 2, quiet);
+    REQUIRE_FALSE(files);
+    CHECK_THAT(files.error().message(), Catch::Contains("b.dat.gz"));
+  }
 }

@@ -54,8 +54,11 @@ nlohmann::json to_json(const Manifest& manifest);
 Result<Manifest> manifest_from_json(const nlohmann::json& value);
 
 // Every regular file under `folder`/dump, with size and SHA-256, sorted by
-// path; `progress` advances by the bytes read. Anything else there (a link,
-// a device, a folder that cannot be read) is an error naming it.
-Result<std::vector<DumpFile>> hash_dump_files(const std::string& folder, util::Progress& progress);
+// path, read on up to `threads` threads (at least one: the caller's);
+// `progress` advances by the bytes read. Anything else there (a link, a
+// device, a folder that cannot be read) is an error naming it; of several
+// unreadable files, the first by path.
+Result<std::vector<DumpFile>> hash_dump_files(const std::string& folder, int threads,
+                                              util::Progress& progress);
 
 }  // namespace safedb::backup
