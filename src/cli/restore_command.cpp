@@ -92,6 +92,13 @@ std::string verification_text(const nlohmann::json& checks) {
       out += ")\n";
     }
   }
+  for (const nlohmann::json& v : checks.value("views", nlohmann::json::array())) {
+    out += fmt::format("restore: {} {} (statement #{}): {}", v.value("kind", ""),
+                       v.value("view", ""), v.value("statement", 0), v.value("result", ""));
+    if (v.value("result", "") == "identical") out += " definition to the snapshot";
+    if (v.contains("why")) out += " (" + v.value("why", "") + ")";
+    out += "\n";
+  }
   return out;
 }
 

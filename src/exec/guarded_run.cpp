@@ -78,10 +78,17 @@ nlohmann::json snapshot_json(const snapshot::Taker& taker) {
                       {"hash", t.digest.hash}});
     if (!t.via.empty()) tables.back()["via"] = t.via;
   }
-  return {{"folder", taker.folder()},
-          {"manifest_sha256", taker.manifest_sha256()},
-          {"bytes", m.bytes},
-          {"tables", tables}};
+  nlohmann::json out = {{"folder", taker.folder()},
+                        {"manifest_sha256", taker.manifest_sha256()},
+                        {"bytes", m.bytes},
+                        {"tables", tables}};
+  if (!m.views.empty()) {
+    nlohmann::json views = nlohmann::json::array();
+    for (const snapshot::SavedView& v : m.views)
+      views.push_back({{"statement", v.statement}, {"view", v.name}, {"kind", v.kind}});
+    out["views"] = std::move(views);
+  }
+  return out;
 }
 
 }  // namespace

@@ -111,6 +111,11 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
       out += fmt::format("  snapshot before #{}: {}, {} rows: {}\n", t.value("statement", 0),
                          t.value("table", ""), t.value("rows", 0), scope);
     }
+    for (const nlohmann::json& v : result.snapshot.value("views", nlohmann::json::array())) {
+      out +=
+          fmt::format("  snapshot before #{}: {} {}: its definition (the statement drops it too)\n",
+                      v.value("statement", 0), v.value("kind", ""), v.value("view", ""));
+    }
     out += fmt::format("  snapshot saved in {} (safedb restore {} to undo)\n",
                        result.snapshot.value("folder", ""), result.run_id);
   }

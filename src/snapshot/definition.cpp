@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 namespace safedb::snapshot {
 namespace {
 
@@ -193,7 +195,7 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
 
 }  // namespace
 
-Result<json> read_definition(db::Connection& conn, const std::string& oid, bool dependencies) {
+Result<json> with_qualified_names(db::Connection& conn, const std::function<Result<json>()>& read) {
   // With an empty search_path the catalog prints every name schema-qualified
   // (regclass, format_type, pg_get_*def), so the SQL recreates the same
   // objects whatever the restoring session's search_path is. The session's
@@ -202,13 +204,21 @@ Result<json> read_definition(db::Connection& conn, const std::string& oid, bool 
                                          "SELECT current_setting('search_path'), "
                                          "set_config('search_path', '', true)");
   if (!before) return before.error();
-  Result<json> d = read_qualified(conn, oid, dependencies);
+  Result<json> d = read();
   if (!d) return d.error();  // the transaction is aborted: nothing to set back
   Result<db::QueryResult> after =
       query(conn, fmt::format("SELECT set_config('search_path', {}, true)",
                               util::quote_literal(cell(*before, 0, 0))));
   if (!after) return after.error();
   return d;
+}
+
+Result<json> read_definition(db::Connection& conn, const std::string& oid, bool dependencies) {
+  return with_qualified_names(conn, [&] { return read_qualified(conn, oid, dependencies); });
+}
+
+Result<json> read_grants(db::Connection& conn, const std::string& oid) {
+  return rows_as_json(conn, kGrants, oid);
 }
 
 namespace {

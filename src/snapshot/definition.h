@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,16 @@ namespace safedb::snapshot {
 // the table or a column needs. Names are schema-qualified.
 Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& oid,
                                        bool dependencies);
+
+// Runs `read` with an empty search_path, so that the catalog prints every
+// name schema-qualified; the session's own search_path is set back after a
+// successful `read` (after a failed one the transaction is aborted anyway).
+Result<nlohmann::json> with_qualified_names(db::Connection& conn,
+                                            const std::function<Result<nlohmann::json>()>& read);
+
+// The privileges on relation `oid` and its columns that others than its
+// owner hold, as an array of {"definition": "GRANT ..."} objects.
+Result<nlohmann::json> read_grants(db::Connection& conn, const std::string& oid);
 
 // One column of a CREATE TABLE / ADD COLUMN: name, type, collation, and its
 // default, identity or generation expression, and NOT NULL.

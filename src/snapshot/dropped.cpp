@@ -8,10 +8,13 @@ namespace safedb::snapshot {
 namespace {
 
 // The dependency closure of the dropped objects (starting from the arrays
-// {tables} of regclass, {schemas} of regnamespace, {types} of regtype and
-// {extensions} of pg_extension oids), restricted to the
-// relations and columns that hold data. An object reached as a whole takes
-// all its dependants; a column only those that depend on that column.
+// {tables} of regclass, {schemas} of regnamespace, {types} of regtype,
+// {extensions} of pg_extension oids and {columns} of (table, attnum)
+// pairs), restricted to the relations and columns that hold data, and to
+// views and materialized views. An object reached as a whole takes all its
+// dependants; a column only those that depend on that column. An object
+// that is internal to another (a view's _RETURN rule) takes its owner with
+// it, as in PostgreSQL's own walk.
 constexpr const char* kClosure = R"sql(
   WITH RECURSIVE
     start_tables AS (SELECT t::oid AS oid FROM unnest({tables}::regclass[]) t WHERE t IS NOT NULL),
@@ -24,12 +27,17 @@ constexpr const char* kClosure = R"sql(
              WHERE t IS NOT NULL
       UNION SELECT 'pg_extension'::regclass::oid, e, 0 FROM unnest({extensions}::oid[]) e
              WHERE e IS NOT NULL
+      UNION SELECT 'pg_class'::regclass::oid, c.relid, c.attnum FROM {columns} c
       UNION
-      SELECT d.classid, d.objid, d.objsubid
-        FROM dropped x JOIN pg_depend d
-          ON d.refclassid = x.classid AND d.refobjid = x.objid
-         AND (x.objsubid = 0 OR d.refobjsubid = x.objsubid)
-       WHERE d.deptype <> 'p')
+      SELECT next.classid, next.objid, next.objsubid
+        FROM dropped x,
+        LATERAL (SELECT d.classid, d.objid, d.objsubid FROM pg_depend d
+                  WHERE d.refclassid = x.classid AND d.refobjid = x.objid
+                    AND (x.objsubid = 0 OR d.refobjsubid = x.objsubid) AND d.deptype <> 'p'
+                 UNION ALL
+                 SELECT d.refclassid, d.refobjid, d.refobjsubid FROM pg_depend d
+                  WHERE d.classid = x.classid AND d.objid = x.objid
+                    AND (x.objsubid = 0 OR d.objsubid = x.objsubid) AND d.deptype = 'i') next)
   SELECT DISTINCT c.oid::text, c.relkind::text, n.nspname, c.relname, a.attname,
          format_type(a.atttypid, a.atttypmod),
          (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
@@ -39,14 +47,18 @@ constexpr const char* kClosure = R"sql(
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.objsubid AND x.objsubid > 0
    WHERE x.classid = 'pg_class'::regclass
-     AND c.relkind IN ('r', 'p', 'f', 'c')
+     -- Another session's temporary views cannot be created again from here.
+     AND (c.relkind IN ('r', 'p', 'f', 'c')
+          OR (c.relkind IN ('v', 'm') AND x.objsubid = 0 AND c.relpersistence <> 't'))
      AND (x.objsubid = 0 OR (a.attnum > 0 AND NOT a.attisdropped))
      -- A relation dropped whole loses its columns with it.
      AND NOT (x.objsubid > 0 AND EXISTS (SELECT 1 FROM dropped y WHERE y.classid = x.classid
                                            AND y.objid = x.objid AND y.objsubid = 0))
      -- What the statement names is saved as such; composite types hold no rows.
      AND NOT (x.objsubid = 0 AND (c.relkind = 'c' OR c.oid IN (SELECT oid FROM start_tables)
-                                  OR c.relnamespace IN (SELECT oid FROM start_schemas)))
+                                  OR (c.relkind NOT IN ('v', 'm')
+                                      AND c.relnamespace IN (SELECT oid FROM start_schemas))))
+     AND NOT (x.objsubid > 0 AND (c.oid, x.objsubid) IN (SELECT relid, attnum FROM {columns} s))
    ORDER BY 3, 4, 5)sql";
 
 std::string array_of(const std::vector<std::string>& names) {
@@ -60,18 +72,25 @@ std::string array_of(const std::vector<std::string>& names) {
 
 Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st) {
   std::vector<DroppedObject> out;
-  if (st.kind != "DropStmt") return out;
+  if (st.kind != "DropStmt" && st.kind != "AlterTableStmt") return out;
   std::vector<std::string> tables;
   std::vector<std::string> schemas;
   std::vector<std::string> types;
   std::vector<std::string> extensions;
+  std::string columns;  // VALUES rows: (table, column name)
+  const bool drop = st.kind == "DropStmt";
   for (const sql::Destruction& d : st.destroys) {
-    if (d.kind == sql::Destruction::Kind::table) tables.push_back(d.relation);
-    if (d.kind == sql::Destruction::Kind::schema) schemas.push_back(d.relation);
-    if (d.kind == sql::Destruction::Kind::type) types.push_back(d.relation);
-    if (d.kind == sql::Destruction::Kind::extension) extensions.push_back(d.relation);
+    if (drop && d.kind == sql::Destruction::Kind::table) tables.push_back(d.relation);
+    if (drop && d.kind == sql::Destruction::Kind::schema) schemas.push_back(d.relation);
+    if (drop && d.kind == sql::Destruction::Kind::type) types.push_back(d.relation);
+    if (drop && d.kind == sql::Destruction::Kind::extension) extensions.push_back(d.relation);
+    if (!drop && d.kind == sql::Destruction::Kind::column && !d.column.empty()) {
+      columns += fmt::format("{}({}, {})", columns.empty() ? "" : ", ",
+                             util::quote_literal(d.relation), util::quote_literal(d.column));
+    }
   }
-  if (tables.empty() && schemas.empty() && types.empty() && extensions.empty()) return out;
+  if (tables.empty() && schemas.empty() && types.empty() && extensions.empty() && columns.empty())
+    return out;
   // to_regclass() and the like resolve the names as the statement does, and
   // give NULL for a name that does not exist (DROP ... IF EXISTS).
   auto resolved = [](const char* function, const std::vector<std::string>& names) {
@@ -84,7 +103,15 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
       // Extension names come always double-quoted from the analyser.
       fmt::arg("extensions", fmt::format("(SELECT array_agg(oid) FROM pg_extension WHERE '\"' || "
                                          "replace(extname, '\"', '\"\"') || '\"' = ANY ({}))",
-                                         array_of(extensions))));
+                                         array_of(extensions))),
+      // The columns a DROP COLUMN / ALTER COLUMN names, as the statement resolves them.
+      fmt::arg("columns",
+               columns.empty()
+                   ? std::string("(SELECT NULL::oid AS relid, NULL::int2 AS attnum WHERE false)")
+                   : fmt::format("(SELECT a.attrelid AS relid, a.attnum FROM (VALUES {}) v(t, c) "
+                                 "JOIN pg_attribute a ON a.attrelid = to_regclass(v.t) AND "
+                                 "a.attname = v.c AND NOT a.attisdropped)",
+                                 columns)));
   Result<db::QueryResult> r = conn.exec(sql);
   if (!r) return r.error();
   for (const auto& row : r->rows) {

@@ -18,8 +18,10 @@ namespace safedb::snapshot {
 
 // A relation the DROP removes, or one column of it, that holds data.
 struct DroppedObject {
-  std::string oid;        // pg_class oid of the relation
-  std::string relkind;    // "r", "p", "f", or "c" (a composite type: one of its attributes)
+  std::string oid;  // pg_class oid of the relation
+  // "r", "p", "f", "c" (a composite type: one of its attributes), "v" or
+  // "m" (a view or materialized view, always whole)
+  std::string relkind;
   std::string schema;     // names, as stored in the catalog
   std::string name;       //
   std::string column;     // the column (pg_attribute.attname), or "" for the whole relation
@@ -27,15 +29,19 @@ struct DroppedObject {
   std::string dependant;  // the inheritance parent of a whole relation, quoted; "" if none
 };
 
-// Everything the DROP statement `st` (its Destruction::Kind::table,
-// ::schema, ::type and ::extension entries) would remove along with what it names, read from
-// pg_depend in the run's transaction, as PostgreSQL's own dependency walk
-// does: every object that depends, in any way, on a dropped one. Relations
-// of kinds without data of their own (views, indexes, sequences) are left
-// out, and so are the columns of relations dropped whole. Without CASCADE
-// the statement fails on such dependants, so what is listed is at most what
-// it drops. Fails (the server's report in conn.last_error()) when the
-// catalog cannot be read.
+// Everything the statement `st` would remove along with what it names: for
+// a DROP, from its Destruction::Kind::table, ::schema, ::type and
+// ::extension entries; for an ALTER TABLE, from the columns it drops (or
+// retypes). Read from pg_depend in the run's transaction, as PostgreSQL's
+// own dependency walk does: every object that depends, in any way, on a
+// dropped one, and the owner of any object internal to another (the view
+// of a rewrite rule). Listed are tables, columns, and views and
+// materialized views (also those inside a dropped schema); relations
+// without data or definition of their own (indexes, sequences, TOAST) are
+// left out, and so are the columns of relations dropped whole. Without
+// CASCADE the statement fails on such dependants, so what is listed is at
+// most what it drops. Fails (the server's report in conn.last_error())
+// when the catalog cannot be read.
 Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st);
 
 }  // namespace safedb::snapshot

@@ -15,7 +15,10 @@ namespace {
 using nlohmann::json;
 
 // Version 2 added each table's "format"; version 1 files are all text.
+// Version 3 added "views"; a manifest without views is still written as
+// version 2, which builds that know nothing of views read as well.
 constexpr int kFormatVersion = 2;
+constexpr int kViewsVersion = 3;
 
 Error damaged(const std::string& what) {
   return {ExitCode::no, what};
@@ -41,24 +44,37 @@ json to_json(const Manifest& m) {
                       {"definition", t.definition}});
     if (!t.via.empty()) tables.back()["via"] = t.via;
   }
-  return {{"version", kFormatVersion},
-          {"run_id", m.run_id},
-          {"created", m.created},
-          {"target",
-           {{"system_identifier", m.target.system_identifier},
-            {"database", m.target.database},
-            {"host", m.target.host},
-            {"port", m.target.port},
-            {"server_version", m.target.server_version}}},
-          {"bytes", m.bytes},
-          {"tables", tables}};
+  json out = {{"version", m.views.empty() ? kFormatVersion : kViewsVersion},
+              {"run_id", m.run_id},
+              {"created", m.created},
+              {"target",
+               {{"system_identifier", m.target.system_identifier},
+                {"database", m.target.database},
+                {"host", m.target.host},
+                {"port", m.target.port},
+                {"server_version", m.target.server_version}}},
+              {"bytes", m.bytes},
+              {"tables", tables}};
+  if (!m.views.empty()) {
+    json views = json::array();
+    for (const SavedView& v : m.views) {
+      views.push_back({{"statement", v.statement},
+                       {"kind", v.kind},
+                       {"name", v.name},
+                       {"definition", v.definition},
+                       {"populated", v.populated},
+                       {"sql", v.sql}});
+    }
+    out["views"] = std::move(views);
+  }
+  return out;
 }
 
 Result<Manifest> manifest_from_json(const json& v) {
   try {
     const int version = v.is_object() ? v.value("version", 0) : 0;
-    if (version != 1 && version != kFormatVersion)
-      return Error::input("not a version 1 or 2 snapshot manifest");
+    if (version < 1 || version > kViewsVersion)
+      return Error::input("not a version 1, 2 or 3 snapshot manifest");
     Manifest m;
     m.run_id = v.at("run_id").get<std::string>();
     m.created = v.at("created").get<std::string>();
@@ -93,6 +109,20 @@ Result<Manifest> manifest_from_json(const json& v) {
       if (s.file.find('/') != std::string::npos || s.file.starts_with("."))
         return Error::input(fmt::format("file name {} is not a plain name", s.file));
       m.tables.push_back(std::move(s));
+    }
+    if (version >= kViewsVersion) {
+      for (const json& x : v.at("views")) {
+        SavedView view;
+        view.statement = x.at("statement").get<int>();
+        view.kind = x.at("kind").get<std::string>();
+        if (view.kind != "view" && view.kind != "materialized view")
+          return Error::input(fmt::format("view kind \"{}\" is unknown", view.kind));
+        view.name = x.at("name").get<std::string>();
+        view.definition = x.at("definition").get<std::string>();
+        view.populated = x.at("populated").get<bool>();
+        view.sql = x.at("sql").get<std::vector<std::string>>();
+        m.views.push_back(std::move(view));
+      }
     }
     return m;
   } catch (const json::exception& e) {

@@ -10,6 +10,7 @@
 #include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
 #include "snapshot/restore_steps.h"
+#include "snapshot/views.h"
 
 namespace safedb::snapshot {
 namespace {
@@ -103,12 +104,18 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
     e.whole = !options_.in_place || t->scope == "table";
     entries_.push_back(std::move(e));
   }
+  for (const SavedView& v : manifest_.views) {
+    if (!options_.statement || *options_.statement == v.statement) views_.push_back(&v);
+  }
+  std::stable_sort(views_.begin(), views_.end(), [](const SavedView* a, const SavedView* b) {
+    return a->statement > b->statement;
+  });
 }
 
 Restorer::~Restorer() = default;
 
 Result<std::string> Restorer::plan(db::Connection& conn) {
-  if (entries_.empty()) {
+  if (entries_.empty() && views_.empty()) {
     return Error::usage(
         options_.statement
             ? fmt::format("the snapshot holds nothing for statement #{}", *options_.statement)
@@ -152,6 +159,22 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
     } else {
       detail::plan_triggers(conn, e, options_.disable_triggers, plan);
       detail::plan_rows(e, plan);
+    }
+  }
+  // The views last: they select from the tables above.
+  for (const SavedView* v : views_) {
+    if (!options_.in_place) {
+      plan.notes.push_back(fmt::format(
+          "{} {} (dropped by statement #{}) is created again only by a restore with --in-place; "
+          "its definition is in the snapshot's manifest",
+          v->kind, v->name, v->statement));
+    } else if (scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL",
+                                        util::quote_literal(v->name))) ==
+               std::optional<std::string>("t")) {
+      plan.problems.push_back(fmt::format("{}: a relation of that name exists again", v->name));
+    } else {
+      for (const std::string& sql : v->sql)
+        plan.sql.push_back(sql);
     }
   }
   for (std::string& s : plan.enable_after)
@@ -286,10 +309,30 @@ json Restorer::verify(db::Connection& conn) {
     }
     tables.push_back(result);
   }
-  return {{"restore_of", manifest_.run_id},
-          {"mode", options_.in_place ? "in-place" : "copy"},
-          {"identical", ok_},
-          {"tables", tables}};
+  // A view is back when its definition reads as the saved one did.
+  json views = json::array();
+  for (const SavedView* v : views_) {
+    json result = {{"view", v->name}, {"kind", v->kind}, {"statement", v->statement}};
+    if (!options_.in_place) {
+      result["result"] = "not restored";
+      result["why"] = "views are created again only by a restore with --in-place";
+      views.push_back(result);
+      continue;
+    }
+    Result<std::optional<std::string>> now = view_definition(conn, v->name);
+    const bool same = now && *now == v->definition;
+    result["result"] = same ? "identical" : "differs";
+    if (!now) result["why"] = now.error().message();
+    if (now && !*now) result["why"] = "it does not exist";
+    if (!same) ok_ = false;
+    views.push_back(result);
+  }
+  json out = {{"restore_of", manifest_.run_id},
+              {"mode", options_.in_place ? "in-place" : "copy"},
+              {"identical", ok_},
+              {"tables", tables}};
+  if (!views_.empty()) out["views"] = std::move(views);
+  return out;
 }
 
 }  // namespace safedb::snapshot

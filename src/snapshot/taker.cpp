@@ -14,6 +14,7 @@
 #include "snapshot/row_file.h"
 #include "snapshot/side_session.h"
 #include "snapshot/taker_table.h"
+#include "snapshot/views.h"
 
 namespace safedb::snapshot {
 namespace {
@@ -198,7 +199,7 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
       }
     }
   }
-  if (st.kind == "DropStmt") return save_dropped_with(conn, st);
+  if (st.kind == "DropStmt" || st.kind == "AlterTableStmt") return save_dropped_with(conn, st);
   return std::nullopt;
 }
 
@@ -206,7 +207,14 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
                                                     const sql::Statement& st) {
   Result<std::vector<DroppedObject>> dropped = dropped_with(conn, st);
   if (!dropped) return conn.last_error();
+  std::vector<std::string> views;
   for (const DroppedObject& o : *dropped) {
+    if (o.relkind == "v" || o.relkind == "m") {
+      views.push_back(o.oid);
+      continue;
+    }
+    // A column's drop takes views with it, never tables.
+    if (st.kind != "DropStmt") continue;
     if (o.relkind != "r") {
       const char* what = o.relkind == "c"   ? "composite type"
                          : o.relkind == "p" ? "partitioned table"
@@ -240,6 +248,14 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     read_rows(conn, read);
     if (std::optional<db::DbError> e = finish_table(read)) return e;
   }
+  if (views.empty()) return std::nullopt;
+  Result<std::vector<SavedView>> saved = read_views(conn, st.index, views);
+  if (!saved) {
+    if (conn.last_error()) return conn.last_error();
+    return refuse(fmt::format("statement #{}: {}", st.index, saved.error().message()));
+  }
+  for (SavedView& v : *saved)
+    manifest_.views.push_back(std::move(v));
   return std::nullopt;
 }
 
@@ -284,6 +300,7 @@ void Taker::discard() {
   savepoint_ = false;
   files_.clear();
   manifest_.tables.clear();
+  manifest_.views.clear();
   manifest_.bytes = 0;
   saved_.reset();
   manifest_sha256_.clear();

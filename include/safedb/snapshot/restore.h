@@ -35,8 +35,9 @@ struct RestoreOptions {
 // In place: deleted rows are inserted again, updated rows are reverted by
 // primary key, dropped tables are recreated with their definition and data,
 // dropped columns are added back and refilled, a changed column type is
-// changed back and refilled. A row whose key was used again since (DELETE,
-// TRUNCATE) or that is gone (UPDATE) is a conflict: left alone and reported.
+// changed back and refilled, and the views and materialized views dropped
+// with them are created again (materialized views refreshed). A row whose key was used again since
+// (DELETE, TRUNCATE) or that is gone (UPDATE) is a conflict: left alone and reported.
 class Restorer {
  public:
   Restorer(Manifest manifest, std::string folder, RestoreOptions options);
@@ -63,8 +64,8 @@ class Restorer {
 
   // For RunHooks::finished: compares what is in the database now with the
   // snapshot, table by table (content hash, or the saved rows still missing),
-  // and counts conflicts. Returns the per-table results; ok() tells whether
-  // everything matched.
+  // and counts conflicts; and each view recreated, by its definition. Returns
+  // the per-table and per-view results; ok() tells whether everything matched.
   nlohmann::json verify(db::Connection& conn);
   bool ok() const { return ok_; }
 
@@ -73,6 +74,9 @@ class Restorer {
   std::string folder_;
   RestoreOptions options_;
   std::vector<detail::RestoreEntry> entries_;
+  // Views the chosen statements dropped, later statements first; created
+  // again after the tables, by a restore in place only.
+  std::vector<const SavedView*> views_;
   std::vector<std::string> notes_;
   bool ok_ = false;
 };

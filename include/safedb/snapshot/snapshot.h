@@ -42,12 +42,28 @@ struct SavedTable {
   nlohmann::json definition;  // the table's definition (snapshot/definition.h)
 };
 
+// A view or materialized view that a statement drops along with what it
+// names (DROP ... CASCADE, DROP COLUMN ... CASCADE): no rows of its own, so
+// the snapshot keeps the SQL that recreates it (snapshot/views.h).
+struct SavedView {
+  int statement = 0;
+  std::string kind;        // "view" or "materialized view"
+  std::string name;        // schema-qualified SQL name
+  std::string definition;  // pg_get_viewdef() with every name qualified
+  // CREATE, then column defaults, indexes, triggers, rules, grants,
+  // comments and owner; a materialized view is created WITH NO DATA.
+  std::vector<std::string> sql;
+  bool populated = false;  // a materialized view that held rows: REFRESH after the restore
+};
+
 // What a run saved: snapshots/<run-id>/manifest.json.
 struct Manifest {
   std::string run_id;
   std::string created;  // UTC, RFC 3339
   db::TargetIdentity target;
   std::vector<SavedTable> tables;
+  // In the order they can be created: a view after the views it selects from.
+  std::vector<SavedView> views;
   std::uint64_t bytes = 0;  // of all row files
 };
 
