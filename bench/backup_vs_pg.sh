@@ -21,7 +21,8 @@
 #   HASH_ROWS=4500000    rows of the hashing table (~1 GB)
 #   BUILD_DIR=build-bench
 #   SAFEDB_BASELINE=     another safedb binary (e.g. built from an earlier commit) whose
-#                        `backup verify` is timed in the same rounds, for before/after figures
+#                        `backup create` and `backup verify` are timed in the same rounds,
+#                        for before/after figures
 # Raw samples are kept in bench/out/backup/.
 set -euo pipefail
 export LC_ALL=C
@@ -104,6 +105,15 @@ copy_all() {
 # --- 1. create against pg_dump ------------------------------------------------
 
 say "backup create against pg_dump -Fd -j2 ($REPS runs each)"
+time_create() { # binary, name of the samples file; a baseline's backup is removed
+  local t0 t1
+  t0=$(now)
+  "$1" backup create --target bench >"$out/$2.out" 2>&1 || { cat "$out/$2.out" >&2; exit 1; }
+  t1=$(now)
+  elapsed "$t0" "$t1" >>"$out/$2.txt"
+  [ "$2" = create ] || rm -rf ".safedb/backups/$(awk 'NR==1 {print $2}' "$out/$2.out")"
+  sync
+}
 for i in $(seq "$REPS"); do
   rm -rf "$work/dump"
   sync
@@ -113,10 +123,15 @@ for i in $(seq "$REPS"); do
   elapsed "$t0" "$t1" >>"$out/pg_dump.txt"
   [ "$i" -lt "$REPS" ] && rm -rf "$work/dump"
   sync
-  t0=$(now)
-  "$safedb" backup create --target bench >"$out/create.out" 2>&1 || { cat "$out/create.out" >&2; exit 1; }
-  t1=$(now)
-  elapsed "$t0" "$t1" >>"$out/create.txt"
+  # With a baseline, the two safedb binaries take turns going first; the
+  # backup the last round of this build makes is the one verified below.
+  if [ -n "${SAFEDB_BASELINE:-}" ] && [ $((i % 2)) -eq 0 ]; then
+    time_create "$SAFEDB_BASELINE" baseline_create
+    time_create "$safedb" create
+  else
+    time_create "$safedb" create
+    [ -z "${SAFEDB_BASELINE:-}" ] || time_create "$SAFEDB_BASELINE" baseline_create
+  fi
   id=$(awk 'NR==1 {print $2}' "$out/create.out")
   [ "$i" -lt "$REPS" ] && rm -rf ".safedb/backups/$id"
   rm -rf "$work/dump_floor"
@@ -224,12 +239,15 @@ nothing hashed, nothing checked):
 | \`pg_dump -Fd -j2\` with a COPY of every table beside it | ${dump_m} s | ${create_floor_m} s | $(ratio "$create_floor_m" "$dump_m") |
 | \`pg_restore -j2\`, then a COPY of every table | ${restore_m} s | ${verify_floor_m} s | $(ratio "$verify_floor_m" "$restore_m") |
 
+Per round, pg_dump / create / floor: $(paste -d/ "$out/pg_dump.txt" "$out/create.txt" "$out/create_floor.txt" | tr '\n' ' ')
 Per round, pg_restore / verify: $(paste -d/ "$out/pg_restore.txt" "$out/verify.txt" | tr '\n' ' ')
 REPORT
 if [ -n "${SAFEDB_BASELINE:-}" ]; then
   baseline_m=$(median <"$out/baseline.txt")
   cat <<REPORT
 Baseline ($SAFEDB_BASELINE), timed in the same rounds (the two take turns going first):
+\`backup create\` $(median <"$out/baseline_create.txt") s, ratio $(ratio "$(median <"$out/baseline_create.txt")" "$dump_m");
+per round: $(tr '\n' ' ' <"$out/baseline_create.txt")
 \`backup verify\` ${baseline_m} s, ratio $(ratio "$baseline_m" "$restore_m");
 per round: $(tr '\n' ' ' <"$out/baseline.txt")
 REPORT
