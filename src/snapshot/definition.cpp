@@ -143,6 +143,17 @@ constexpr const char* kSchema = R"sql(
 
 }  // namespace
 
+Result<json> read_namespace(db::Connection& conn, const std::string& oid) {
+  Result<json> schema = rows_as_json(conn, kSchema, oid);
+  if (!schema) return schema.error();
+  json grants = json::array();
+  for (const json& row : *schema) {
+    if (row["grant"].is_string()) grants.push_back(row["grant"]);
+  }
+  return json{{"owner", schema->empty() ? json("") : (*schema)[0]["owner"]},
+              {"grants", std::move(grants)}};
+}
+
 namespace {
 
 Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool dependencies) {
@@ -176,14 +187,9 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
     d[key] = std::move(*rows);
   }
   if (!dependencies) return d;
-  Result<json> schema = rows_as_json(conn, kSchema, oid);
+  Result<json> schema = read_namespace(conn, oid);
   if (!schema) return schema.error();
-  json grants = json::array();
-  for (const json& row : *schema) {
-    if (row["grant"].is_string()) grants.push_back(row["grant"]);
-  }
-  d["namespace"] = {{"owner", schema->empty() ? json("") : (*schema)[0]["owner"]},
-                    {"grants", std::move(grants)}};
+  d["namespace"] = std::move(*schema);
   Result<json> types = read_types(conn, oid);
   if (!types) return types.error();
   d["types"] = std::move(*types);

@@ -31,6 +31,10 @@ Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& 
 Result<nlohmann::json> with_qualified_names(db::Connection& conn,
                                             const std::function<Result<nlohmann::json>()>& read);
 
+// The owner and grants of the schema of relation `oid`, as {"owner":
+// "<quoted role>", "grants": ["GRANT ... ON SCHEMA ...", ...]}.
+Result<nlohmann::json> read_namespace(db::Connection& conn, const std::string& oid);
+
 // The privileges on relation `oid` and its columns that others than its
 // owner hold, as an array of {"definition": "GRANT ..."} objects.
 Result<nlohmann::json> read_grants(db::Connection& conn, const std::string& oid);

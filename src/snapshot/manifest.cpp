@@ -61,6 +61,8 @@ json to_json(const Manifest& m) {
       views.push_back({{"statement", v.statement},
                        {"kind", v.kind},
                        {"name", v.name},
+                       {"schema", v.schema},
+                       {"schema_as_it_was", v.schema_as_it_was},
                        {"definition", v.definition},
                        {"populated", v.populated},
                        {"sql", v.sql}});
@@ -118,6 +120,10 @@ Result<Manifest> manifest_from_json(const json& v) {
         if (view.kind != "view" && view.kind != "materialized view")
           return Error::input(fmt::format("view kind \"{}\" is unknown", view.kind));
         view.name = x.at("name").get<std::string>();
+        view.schema = x.at("schema").get<std::string>();
+        view.schema_as_it_was = x.at("schema_as_it_was");
+        if (!view.schema_as_it_was.is_object())
+          return Error::input("a view's \"schema_as_it_was\" is not an object");
         view.definition = x.at("definition").get<std::string>();
         view.populated = x.at("populated").get<bool>();
         view.sql = x.at("sql").get<std::vector<std::string>>();

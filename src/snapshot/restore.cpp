@@ -168,13 +168,8 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
           "{} {} (dropped by statement #{}) is created again only by a restore with --in-place; "
           "its definition is in the snapshot's manifest",
           v->kind, v->name, v->statement));
-    } else if (scalar(conn, fmt::format("SELECT to_regclass({}) IS NOT NULL",
-                                        util::quote_literal(v->name))) ==
-               std::optional<std::string>("t")) {
-      plan.problems.push_back(fmt::format("{}: a relation of that name exists again", v->name));
     } else {
-      for (const std::string& sql : v->sql)
-        plan.sql.push_back(sql);
+      detail::plan_view(conn, *v, plan);
     }
   }
   for (std::string& s : plan.enable_after)

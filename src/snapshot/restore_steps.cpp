@@ -50,6 +50,21 @@ void plan_schema(db::Connection& conn, const std::string& schema, RestorePlan& p
     plan.sql.push_back("CREATE SCHEMA IF NOT EXISTS " + quoted);
 }
 
+// Plans CREATE SCHEMA when `schema` does not exist, with the owner and
+// grants of `saved` ({"owner", "grants"}, as the snapshot read them) when
+// it has them.
+void plan_schema_as_it_was(db::Connection& conn, const std::string& schema, const json& saved,
+                           RestorePlan& plan) {
+  const std::size_t before = plan.sql.size();
+  plan_schema(conn, schema, plan);
+  if (plan.sql.size() == before || !saved.is_object()) return;
+  if (!string_field(saved, "owner").empty())
+    plan.sql.push_back(fmt::format("ALTER SCHEMA {} OWNER TO {}", util::quote_identifier(schema),
+                                   string_field(saved, "owner")));
+  for (const json& grant : saved.value("grants", json::array()))
+    plan.sql.push_back(grant.get<std::string>());
+}
+
 // Plans CREATE EXTENSION for `extension` (name, version, schema), which
 // brings back `member` of `t`'s definition, unless it is planned already.
 // An extension installed elsewhere since, which lacks the member there, is
@@ -188,20 +203,9 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
                     t.digest.qualified()));
     return;
   }
-  if (t.destroys == "schema") {
-    // The schema as it was: owner and grants, when the snapshot has them.
-    const std::size_t before = plan.sql.size();
-    plan_schema(conn, t.digest.schema, plan);
-    const json& schema = t.definition.value("namespace", json::object());
-    if (plan.sql.size() > before && schema.is_object()) {
-      const std::string quoted = util::quote_identifier(t.digest.schema);
-      if (!string_field(schema, "owner").empty())
-        plan.sql.push_back(
-            fmt::format("ALTER SCHEMA {} OWNER TO {}", quoted, string_field(schema, "owner")));
-      for (const json& grant : schema.value("grants", json::array()))
-        plan.sql.push_back(grant.get<std::string>());
-    }
-  }
+  if (t.destroys == "schema")
+    plan_schema_as_it_was(conn, t.digest.schema, t.definition.value("namespace", json::object()),
+                          plan);
   plan_types(conn, e, plan);
   plan_objects(conn, t, plan, "functions", "to_regprocedure", "function");
   for (std::string& s : create_table_sql(t.definition))
@@ -341,6 +345,17 @@ void plan_rows(const RestoreEntry& e, RestorePlan& plan) {
         "(SELECT 1 FROM {} AS t WHERE {})",
         T, C, list(e.columns, "s."), e.temp, T, key_match(t)));
   }
+}
+
+void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan) {
+  if (relation_exists(conn, v.name)) {
+    plan.problems.push_back(fmt::format("{}: a relation of that name exists again", v.name));
+    return;
+  }
+  // A view of a dropped schema that held no table brings the schema back itself.
+  plan_schema_as_it_was(conn, v.schema, v.schema_as_it_was, plan);
+  for (const std::string& sql : v.sql)
+    plan.sql.push_back(sql);
 }
 
 }  // namespace safedb::snapshot::detail

@@ -59,6 +59,8 @@ void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);  // DROP
 void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);    // column
 void plan_rows(const RestoreEntry& e, RestorePlan& plan);  // DELETE, UPDATE, ...
+// A view or materialized view, after every table (and its schema, when gone).
+void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan);
 // Before rows go back into an existing table: its enabled user triggers
 // that fire on INSERT or UPDATE are disabled until the end (`disable`), or
 // named in a note.

@@ -72,8 +72,9 @@ Result<SavedView> read_view(db::Connection& conn, int statement, const std::stri
                         "array_to_string(c.reloptions, ', '), c.relispopulated, "
                         "quote_ident(pg_get_userbyid(c.relowner)), obj_description(c.oid, "
                         "'pg_class'), CASE WHEN c.relkind = 'm' AND a.amname <> 'heap' THEN "
-                        "quote_ident(a.amname) END FROM pg_class c LEFT JOIN pg_am a ON a.oid = "
-                        "c.relam WHERE c.oid = {}",
+                        "quote_ident(a.amname) END, (SELECT nspname FROM pg_namespace WHERE oid = "
+                        "c.relnamespace) FROM "
+                        "pg_class c LEFT JOIN pg_am a ON a.oid = c.relam WHERE c.oid = {}",
                         oid));
   if (!head) return head.error();
   if (head->rows.size() != 1) return Error::input("a view disappeared while it was read");
@@ -81,6 +82,10 @@ Result<SavedView> read_view(db::Connection& conn, int statement, const std::stri
   SavedView v;
   v.statement = statement;
   v.name = cell(0);
+  v.schema = cell(8);
+  Result<json> schema_as_it_was = read_namespace(conn, oid);
+  if (!schema_as_it_was) return schema_as_it_was.error();
+  v.schema_as_it_was = std::move(*schema_as_it_was);
   const bool materialized = cell(1) == "m";
   v.kind = materialized ? "materialized view" : "view";
   v.definition = without_semicolon(cell(2));

@@ -178,3 +178,28 @@ TEST_CASE("DROP COLUMN CASCADE and DROP SCHEMA CASCADE save the views they drop"
     CHECK(f.sql("SELECT string_agg(x::text, ',' ORDER BY x) FROM outside") == "1,2");
   }
 }
+
+TEST_CASE("a dropped schema that held only views comes back with its owner and grants",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  const std::string owner = "owner_" + f.database();
+  f.sql("CREATE ROLE " + owner + "; CREATE SCHEMA rpt AUTHORIZATION " + owner +
+        "; GRANT USAGE ON SCHEMA rpt TO PUBLIC;"
+        "CREATE TABLE sales (id int, amount numeric); INSERT INTO sales VALUES (1, 2.5), (2, 4);"
+        "CREATE VIEW rpt.total AS SELECT sum(amount) AS amount FROM sales");
+  const std::string total = described(f, "rpt.total");
+  const std::string schema = f.sql(
+      "SELECT pg_get_userbyid(nspowner) || ' ' || nspacl::text FROM pg_namespace WHERE nspname "
+      "= 'rpt'");
+
+  const Ran ran = run(f, "DROP SCHEMA rpt CASCADE;\n");
+  CHECK(ran.snapshot["tables"].empty());
+  REQUIRE(ran.snapshot["views"].size() == 1);
+  const json checks = restore(f, ran.id, "--in-place");
+  CHECK(checks["views"][0]["result"] == "identical");
+  CHECK(f.sql("SELECT pg_get_userbyid(nspowner) || ' ' || nspacl::text FROM pg_namespace WHERE "
+              "nspname = 'rpt'") == schema);
+  CHECK(described(f, "rpt.total") == total);
+  CHECK(f.sql("SELECT amount FROM rpt.total") == "6.5");
+}

@@ -47,8 +47,12 @@ struct SavedTable {
 // the snapshot keeps the SQL that recreates it (snapshot/views.h).
 struct SavedView {
   int statement = 0;
-  std::string kind;        // "view" or "materialized view"
-  std::string name;        // schema-qualified SQL name
+  std::string kind;    // "view" or "materialized view"
+  std::string name;    // schema-qualified SQL name
+  std::string schema;  // its schema's name, unquoted
+  // That schema's {"owner", "grants"} (as a table definition's "namespace"),
+  // for a restore that has to create the schema again.
+  nlohmann::json schema_as_it_was;
   std::string definition;  // pg_get_viewdef() with every name qualified
   // CREATE, then column defaults, indexes, triggers, rules, grants,
   // comments and owner; a materialized view is created WITH NO DATA.
