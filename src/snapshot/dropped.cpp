@@ -9,7 +9,8 @@ namespace {
 
 // The dependency closure of the dropped objects (starting from the arrays
 // {tables} of regclass, {schemas} of regnamespace, {types} of regtype,
-// {extensions} of pg_extension oids and {columns} of (table, attnum)
+// {extensions} of pg_extension oids, {views} of regclass (listed
+// themselves, unlike the tables) and {columns} of (table, attnum)
 // pairs), restricted to the relations and columns that hold data, and to
 // views and materialized views. An object reached as a whole takes all its
 // dependants; a column only those that depend on that column. An object
@@ -28,6 +29,8 @@ constexpr const char* kClosure = R"sql(
       UNION SELECT 'pg_extension'::regclass::oid, e, 0 FROM unnest({extensions}::oid[]) e
              WHERE e IS NOT NULL
       UNION SELECT 'pg_class'::regclass::oid, c.relid, c.attnum FROM {columns} c
+      UNION SELECT 'pg_class'::regclass::oid, v::oid, 0 FROM unnest({views}::regclass[]) v
+             WHERE v IS NOT NULL
       UNION
       SELECT next.classid, next.objid, next.objsubid
         FROM dropped x,
@@ -77,6 +80,7 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
   std::vector<std::string> schemas;
   std::vector<std::string> types;
   std::vector<std::string> extensions;
+  std::vector<std::string> views;
   std::string columns;  // VALUES rows: (table, column name)
   const bool drop = st.kind == "DropStmt";
   for (const sql::Destruction& d : st.destroys) {
@@ -84,12 +88,14 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
     if (drop && d.kind == sql::Destruction::Kind::schema) schemas.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::type) types.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::extension) extensions.push_back(d.relation);
+    if (drop && d.kind == sql::Destruction::Kind::view) views.push_back(d.relation);
     if (!drop && d.kind == sql::Destruction::Kind::column && !d.column.empty()) {
       columns += fmt::format("{}({}, {})", columns.empty() ? "" : ", ",
                              util::quote_literal(d.relation), util::quote_literal(d.column));
     }
   }
-  if (tables.empty() && schemas.empty() && types.empty() && extensions.empty() && columns.empty())
+  if (tables.empty() && schemas.empty() && types.empty() && extensions.empty() && views.empty() &&
+      columns.empty())
     return out;
   // to_regclass() and the like resolve the names as the statement does, and
   // give NULL for a name that does not exist (DROP ... IF EXISTS).
@@ -100,6 +106,7 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
       fmt::runtime(kClosure), fmt::arg("tables", resolved("to_regclass", tables)),
       fmt::arg("schemas", resolved("to_regnamespace", schemas)),
       fmt::arg("types", resolved("to_regtype", types)),
+      fmt::arg("views", resolved("to_regclass", views)),
       // Extension names come always double-quoted from the analyser.
       fmt::arg("extensions", fmt::format("(SELECT array_agg(oid) FROM pg_extension WHERE '\"' || "
                                          "replace(extname, '\"', '\"\"') || '\"' = ANY ({}))",

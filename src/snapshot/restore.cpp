@@ -122,6 +122,7 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
             : "the snapshot holds no tables");
   }
   detail::RestorePlan plan;
+  if (options_.in_place) plan.views = views_;
   if (!options_.in_place) {
     if (scalar(conn, fmt::format("SELECT to_regnamespace({}) IS NOT NULL",
                                  util::quote_literal(util::quote_identifier(options_.schema)))) ==

@@ -91,6 +91,17 @@ void plan_extension(db::Connection& conn, const SavedTable& t, const json& exten
   plan.objects_made.insert("extension " + name);
 }
 
+// Plans the saved views in plan.views up to the one named `name`, when it
+// is one of them; false when it is not.
+bool plan_views_until(db::Connection& conn, const std::string& name, RestorePlan& plan) {
+  auto it = std::find_if(plan.views.begin(), plan.views.end(),
+                         [&](const SavedView* v) { return v->name == name; });
+  if (it == plan.views.end()) return false;
+  for (auto v = plan.views.begin(); v <= it; ++v)
+    plan_view(conn, **v, plan);
+  return true;
+}
+
 // Plans the objects of `t`'s definition[key] ("types" or "functions") that
 // `lookup` ("to_regtype", "to_regprocedure") does not find, in the order
 // the snapshot listed them; `what` names them in problems.
@@ -103,8 +114,10 @@ void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, 
             std::optional<std::string>("t"))
       continue;
     const json sql = object.value("sql", json::array());
-    // The row type of a table recreated earlier in this restore comes with it.
+    // The row type of a table recreated earlier in this restore comes with
+    // it; that of a saved view, with the view (and the saved views before it).
     if (sql.empty() && plan.tables_made.count(string_field(object, "table")) != 0) continue;
+    if (sql.empty() && plan_views_until(conn, string_field(object, "table"), plan)) continue;
     if (sql.empty() && object.contains("extension") && object["extension"].is_object()) {
       plan_extension(conn, t, object["extension"], name, plan);
       continue;
@@ -348,6 +361,7 @@ void plan_rows(const RestoreEntry& e, RestorePlan& plan) {
 }
 
 void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan) {
+  if (!plan.views_made.insert(v.name).second) return;
   if (relation_exists(conn, v.name)) {
     plan.problems.push_back(fmt::format("{}: a relation of that name exists again", v.name));
     return;

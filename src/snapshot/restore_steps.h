@@ -38,6 +38,11 @@ struct RestorePlan {
   std::set<std::string> triggers_seen;    // tables whose triggers were looked at
   std::vector<std::string> enable_after;  // ENABLE TRIGGER, for the end of the restore
   std::vector<std::string> notes;         // for the person restoring
+  // The saved views to create, in order (by a restore in place), and those
+  // planned already: a view whose row type a table's column needs comes
+  // before that table, the others after every table.
+  std::vector<const SavedView*> views;
+  std::set<std::string> views_made;
 };
 
 // `names` joined with ", ", each with `prefix`.
@@ -59,7 +64,7 @@ void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);  // DROP
 void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);    // column
 void plan_rows(const RestoreEntry& e, RestorePlan& plan);  // DELETE, UPDATE, ...
-// A view or materialized view, after every table (and its schema, when gone).
+// A view or materialized view (and its schema, when gone), unless planned already.
 void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan);
 // Before rows go back into an existing table: its enabled user triggers
 // that fire on INSERT or UPDATE are disabled until the end (`disable`), or

@@ -51,6 +51,7 @@ const char* kind_name(sql::Destruction::Kind kind) {
       return "schema";
     case sql::Destruction::Kind::type:
     case sql::Destruction::Kind::extension:
+    case sql::Destruction::Kind::view:
       break;  // saved as the tables and columns they take with them
   }
   return "table";

@@ -84,6 +84,8 @@ std::string types_sql(const std::string& oid) {
            format_type(t.oid, NULL) || ' OWNER TO ' || quote_ident(pg_get_userbyid(t.typowner))
            AS owner,
          CASE WHEN x.extname IS NOT NULL THEN 'a member of extension ' || quote_ident(x.extname)
+              WHEN t.typtype = 'c' AND rel.relkind IN ('v', 'm')
+                THEN 'the row type of view ' || t.typrelid::regclass::text
               WHEN t.typtype = 'c' THEN 'the row type of table ' || t.typrelid::regclass::text
               ELSE 'a base type' END AS why,
          CASE WHEN t.typtype = 'c' AND rel.relkind <> 'c' THEN t.typrelid::regclass::text END

@@ -165,9 +165,13 @@ std::string quoted_names(const List* names) {
 
 void drop(const DropStmt* stmt, Statement& st) {
   const ObjectType type = stmt->removeType;
+  if (type == OBJECT_MATVIEW) {
+    st.unsnapshottable = "a materialized view's stored rows are not snapshotted";
+    return;
+  }
   if (type != OBJECT_TABLE && type != OBJECT_SCHEMA && type != OBJECT_TYPE &&
-      type != OBJECT_DOMAIN && type != OBJECT_EXTENSION) {
-    st.unsnapshottable = "snapshots save tables; this DROP removes other objects";
+      type != OBJECT_DOMAIN && type != OBJECT_EXTENSION && type != OBJECT_VIEW) {
+    st.unsnapshottable = "snapshots save tables and views; this DROP removes other objects";
     return;
   }
   const ListCell* cell;
@@ -190,7 +194,7 @@ void drop(const DropStmt* stmt, Statement& st) {
       d.kind = Destruction::Kind::schema;
       d.relation = util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(cell))));
     } else {
-      d.kind = Destruction::Kind::table;
+      d.kind = type == OBJECT_VIEW ? Destruction::Kind::view : Destruction::Kind::table;
       d.relation = quoted_names(castNode(List, object));
     }
     st.destroys.push_back(std::move(d));

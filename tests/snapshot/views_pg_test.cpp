@@ -203,3 +203,45 @@ TEST_CASE("a dropped schema that held only views comes back with its owner and g
   CHECK(described(f, "rpt.total") == total);
   CHECK(f.sql("SELECT amount FROM rpt.total") == "6.5");
 }
+
+TEST_CASE("DROP VIEW CASCADE is snapshotted; DROP MATERIALIZED VIEW is refused", "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE orders (id int PRIMARY KEY, total numeric);"
+      "INSERT INTO orders SELECT g, g * 10 FROM generate_series(1, 20) g;"
+      "CREATE VIEW big AS SELECT id, total FROM orders WHERE total > 100;"
+      "CREATE VIEW biggest AS SELECT max(total) AS total FROM big;"
+      "CREATE MATERIALIZED VIEW counted AS SELECT count(*) AS n FROM orders;"
+      // A column of the view's row type goes with the view.
+      "CREATE TABLE picks (id int PRIMARY KEY, pick big, note text);"
+      "INSERT INTO picks SELECT g, ROW(g, g * 10)::big, 'n' || g FROM generate_series(1, 5) g");
+  const std::string big = described(f, "big");
+  const std::string biggest = described(f, "biggest");
+  // By name: a column put back comes at the end of its table.
+  const std::string rows =
+      "SELECT string_agg(format('%s|%s|%s', id, pick, note), ';' ORDER BY id) "
+      "FROM picks";
+  const std::string picks = f.sql(rows);
+
+  const Ran ran = run(f, "DROP VIEW big CASCADE;\n");
+  REQUIRE(ran.snapshot["views"].size() == 2);
+  CHECK(ran.snapshot["views"][0]["view"] == "public.big");
+  CHECK(ran.snapshot["views"][1]["view"] == "public.biggest");
+  REQUIRE(ran.snapshot["tables"].size() == 1);
+  CHECK(ran.snapshot["tables"][0]["table"] == "public.picks");
+  CHECK(f.sql("SELECT to_regclass('big') IS NULL AND to_regclass('biggest') IS NULL") == "t");
+
+  const json checks = restore(f, ran.id, "--in-place");
+  CHECK(checks["identical"] == true);
+  CHECK(described(f, "big") == big);
+  CHECK(described(f, "biggest") == biggest);
+  CHECK(f.sql(rows) == picks);
+
+  auto refused = f.safedb(
+      {"run", f.file("drop_mv.sql", "DROP MATERIALIZED VIEW counted;\n"), "--target", "db"});
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.err.find("a materialized view's stored rows are not snapshotted") !=
+        std::string::npos);
+  CHECK(f.sql("SELECT to_regclass('counted') IS NOT NULL") == "t");
+}

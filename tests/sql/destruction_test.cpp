@@ -131,6 +131,13 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   REQUIRE(schema.destroys.size() == 1);
   CHECK(schema.destroys[0].kind == Destruction::Kind::schema);
   CHECK(schema.destroys[0].relation == "\"archive\"");
+
+  Statement views = single("DROP VIEW IF EXISTS rep.\"Top\", cheap CASCADE");
+  REQUIRE(views.destroys.size() == 2);
+  CHECK(views.destroys[0].kind == Destruction::Kind::view);
+  CHECK(views.destroys[0].relation == "\"rep\".\"Top\"");
+  CHECK(views.destroys[1].relation == "\"cheap\"");
+  CHECK(views.effects.has(Effect::data_loss));  // CASCADE may take columns of its row type
 }
 
 TEST_CASE("data loss that snapshots cannot capture says why", "[sql]") {

@@ -58,6 +58,9 @@ struct Destruction {
     // (the snapshot finds them in the catalog).
     type,
     extension,
+    // DROP VIEW (`relation`: its SQL name): no rows; the snapshot saves the
+    // view's definition, and what CASCADE takes with it.
+    view,
   };
   Kind kind = Kind::rows;
   std::string relation;  // SQL: "messages", "\"App\".\"Log\"" (a schema name for Kind::schema)
