@@ -95,7 +95,10 @@ std::string verification_text(const nlohmann::json& checks) {
   for (const nlohmann::json& v : checks.value("views", nlohmann::json::array())) {
     out += fmt::format("restore: {} {} (statement #{}): {}", v.value("kind", ""),
                        v.value("view", ""), v.value("statement", 0), v.value("result", ""));
-    if (v.value("result", "") == "identical") out += " definition to the snapshot";
+    if (v.value("result", "") == "identical")
+      out += v.contains("rows")
+                 ? fmt::format(" definition and rows to the snapshot ({} rows)", v.value("rows", 0))
+                 : std::string(" definition to the snapshot");
     if (v.contains("why")) out += " (" + v.value("why", "") + ")";
     out += "\n";
   }

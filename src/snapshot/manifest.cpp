@@ -66,6 +66,11 @@ json to_json(const Manifest& m) {
                        {"definition", v.definition},
                        {"populated", v.populated},
                        {"sql", v.sql}});
+      if (v.rows) {
+        views.back()["rows"] = content::to_json(*v.rows);
+        views.back()["rows_format"] =
+            v.rows_format == content::CopyFormat::binary ? "binary" : "text";
+      }
     }
     out["views"] = std::move(views);
   }
@@ -127,6 +132,17 @@ Result<Manifest> manifest_from_json(const json& v) {
         view.definition = x.at("definition").get<std::string>();
         view.populated = x.at("populated").get<bool>();
         view.sql = x.at("sql").get<std::vector<std::string>>();
+        if (x.contains("rows")) {
+          Result<content::TableDigest> rows = content::table_digest_from_json(x.at("rows"));
+          if (!rows) return rows.error();
+          view.rows = std::move(*rows);
+          const std::string format = x.at("rows_format").get<std::string>();
+          if (format != "text" && format != "binary")
+            return Error::input(
+                fmt::format("rows format \"{}\" is neither text nor binary", format));
+          view.rows_format =
+              format == "binary" ? content::CopyFormat::binary : content::CopyFormat::text;
+        }
         m.views.push_back(std::move(view));
       }
     }

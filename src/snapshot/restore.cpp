@@ -316,10 +316,28 @@ json Restorer::verify(db::Connection& conn) {
       continue;
     }
     Result<std::optional<std::string>> now = view_definition(conn, v->name);
-    const bool same = now && *now == v->definition;
-    result["result"] = same ? "identical" : "differs";
+    bool same = now && *now == v->definition;
     if (!now) result["why"] = now.error().message();
     if (now && !*now) result["why"] = "it does not exist";
+    if (same && v->rows) {
+      // Refreshed from the restored tables: the same rows unless it was stale.
+      content::TableDigest rows;
+      util::Progress quiet;
+      Status hashed =
+          content::hash_copy(conn, rows_copy(v->name, v->rows_format), v->rows_format, rows, quiet);
+      same = hashed && rows.rows == v->rows->rows && rows.hash == v->rows->hash;
+      result["rows"] = v->rows->rows;
+      if (hashed) result["rows_found"] = rows.rows;
+      if (!hashed) {
+        result["why"] = hashed.error().message();
+      } else if (!same) {
+        result["why"] = fmt::format(
+            "its rows differ from those it held before the statement ({} rows then, {} now): "
+            "refreshed from the tables as they are, it was stale then or they changed since",
+            v->rows->rows, rows.rows);
+      }
+    }
+    result["result"] = same ? "identical" : "differs";
     if (!same) ok_ = false;
     views.push_back(result);
   }

@@ -11,6 +11,8 @@
 
 #include "safedb/util/sql_quote.h"
 #include "snapshot/definition.h"
+#include "snapshot/files.h"
+#include "snapshot/types.h"
 
 namespace safedb::snapshot {
 namespace {
@@ -64,6 +66,26 @@ Result<std::vector<std::string>> creation_order(db::Connection& conn,
     pending.erase(ready);
   }
   return out;
+}
+
+// The content hash of the rows materialized view `name` holds, in the
+// format a snapshot of it would use (set in `format`); the session's output
+// settings are pinned for the read and set back.
+Result<content::TableDigest> materialized_rows(db::Connection& conn, const std::string& name,
+                                               const std::string& oid,
+                                               content::CopyFormat& format) {
+  Result<content::CopyFormat> chosen = saved_format(conn, oid);
+  if (!chosen) return chosen.error().within("cannot read a dropped materialized view");
+  format = *chosen;
+  Result<SavedOutput> pinned = pin_output(conn, format);
+  if (!pinned) return pinned.error();
+  content::TableDigest digest;
+  digest.name = name;
+  util::Progress quiet;
+  Status hashed = content::hash_copy(conn, rows_copy(name, format), format, digest, quiet);
+  if (!hashed) return hashed.error().within("cannot read the rows of " + name);
+  if (Status restored = restore_output(conn, *pinned); !restored) return restored.error();
+  return digest;
 }
 
 Result<SavedView> read_view(db::Connection& conn, int statement, const std::string& oid) {
@@ -128,6 +150,11 @@ Result<SavedView> read_view(db::Connection& conn, int statement, const std::stri
     v.sql.push_back(without_semicolon(row[1].value_or("")));
   }
   if (!refreshed) v.sql.push_back("REFRESH MATERIALIZED VIEW " + v.name);
+  if (v.populated) {
+    Result<content::TableDigest> rows = materialized_rows(conn, v.name, oid, v.rows_format);
+    if (!rows) return rows.error();
+    v.rows = std::move(*rows);
+  }
 
   Result<json> grants = read_grants(conn, oid);
   if (!grants) return grants.error();
@@ -181,6 +208,11 @@ Result<std::optional<std::string>> view_definition(db::Connection& conn, const s
   if (!after) return after.error();
   if (r->rows.empty() || !r->at(0, 0)) return std::optional<std::string>();
   return std::optional<std::string>(without_semicolon(*r->at(0, 0)));
+}
+
+std::string rows_copy(const std::string& name, content::CopyFormat format) {
+  return fmt::format("COPY (SELECT * FROM {}) TO STDOUT{}", name,
+                     format == content::CopyFormat::binary ? " (FORMAT binary)" : "");
 }
 
 }  // namespace safedb::snapshot

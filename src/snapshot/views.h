@@ -21,6 +21,10 @@ namespace safedb::snapshot {
 Result<std::vector<SavedView>> read_views(db::Connection& conn, int statement,
                                           const std::vector<std::string>& oids);
 
+// The COPY that reads every row of materialized view `name` in `format`,
+// as a snapshot hashes them and a restore compares them.
+std::string rows_copy(const std::string& name, content::CopyFormat format);
+
 // The pg_get_viewdef() of `name` as read_views() saves it, to compare a
 // recreated view with the saved one; nullopt when there is no such view.
 // For a session outside a transaction block (it sets the session's

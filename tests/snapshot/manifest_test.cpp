@@ -78,6 +78,8 @@ TEST_CASE("a manifest with views is version 3, which an older reader refuses", "
   v.sql = {"CREATE MATERIALIZED VIEW rep.\"Totals\" AS\n...\nWITH NO DATA",
            "REFRESH MATERIALIZED VIEW rep.\"Totals\""};
   v.populated = true;
+  v.rows = content::TableDigest{"", "rep.\"Totals\"", {}, 1, 12, std::string(64, 'c')};
+  v.rows_format = content::CopyFormat::binary;
   m.views.push_back(v);
   const json written = snapshot::to_json(m);
   CHECK(written["version"] == 3);
@@ -92,6 +94,10 @@ TEST_CASE("a manifest with views is version 3, which an older reader refuses", "
   CHECK(read.definition == v.definition);
   CHECK(read.sql == v.sql);
   CHECK(read.populated);
+  REQUIRE(read.rows);
+  CHECK(read.rows->rows == 1);
+  CHECK(read.rows->hash == std::string(64, 'c'));
+  CHECK(read.rows_format == content::CopyFormat::binary);
 
   // Without views, the manifest stays version 2.
   CHECK(snapshot::to_json(one_table(content::CopyFormat::text))["version"] == 2);
@@ -107,6 +113,9 @@ TEST_CASE("a manifest with views is version 3, which an older reader refuses", "
       missing["views"][0].erase(key);
       CHECK_FALSE(snapshot::manifest_from_json(missing));
     }
+    json csv = written;
+    csv["views"][0]["rows_format"] = "csv";
+    CHECK_FALSE(snapshot::manifest_from_json(csv));
     json no_views = written;
     no_views.erase("views");
     CHECK_FALSE(snapshot::manifest_from_json(no_views));

@@ -109,7 +109,9 @@ TEST_CASE(
     std::string out;
     const json checks = restore(f, ran.id, "--in-place", &out);
     CHECK(out.find("restore: materialized view public.a_totals (statement #0): identical "
-                   "definition") != std::string::npos);
+                   "definition and rows to the snapshot (1 rows)") != std::string::npos);
+    CHECK(out.find("restore: view public.cheap (statement #0): identical definition to the "
+                   "snapshot\n") != std::string::npos);
     REQUIRE(checks["views"].size() == 3);
     for (const json& v : checks["views"])
       CHECK(v["result"] == "identical");
@@ -244,4 +246,37 @@ TEST_CASE("DROP VIEW CASCADE is snapshotted; DROP MATERIALIZED VIEW is refused",
   CHECK(refused.err.find("a materialized view's stored rows are not snapshotted") !=
         std::string::npos);
   CHECK(f.sql("SELECT to_regclass('counted') IS NOT NULL") == "t");
+}
+
+TEST_CASE(
+    "a materialized view that was stale is refreshed by the restore, which says its rows "
+    "differ",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE events (id int PRIMARY KEY, kind text);"
+      "INSERT INTO events SELECT g, 'k' || g % 2 FROM generate_series(1, 3) g;"
+      "CREATE MATERIALIZED VIEW per_kind AS SELECT kind, count(*) AS n FROM events GROUP BY kind;"
+      "CREATE MATERIALIZED VIEW fresh AS SELECT count(*) AS n FROM events WITH NO DATA;"
+      // Rows added since the last refresh: per_kind is stale.
+      "INSERT INTO events SELECT g, 'k' || g % 2 FROM generate_series(4, 5) g");
+  const Ran ran = run(f, "DROP TABLE events CASCADE;\n");
+  REQUIRE(ran.snapshot["views"].size() == 2);
+
+  auto r = f.safedb({"restore", ran.id, "--target", "db", "--in-place"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("restore: materialized view public.per_kind (statement #0): differs (its rows "
+                   "differ from those it held before the statement (2 rows then, 2 now)") !=
+        std::string::npos);
+  // One never refreshed comes back unrefreshed, and compares by definition.
+  CHECK(r.out.find("restore: materialized view public.fresh (statement #0): identical definition "
+                   "to the snapshot\n") != std::string::npos);
+  CHECK(f.sql("SELECT relispopulated FROM pg_class WHERE oid = 'fresh'::regclass") == "f");
+  CHECK(f.sql("SELECT string_agg(kind || '=' || n, ',' ORDER BY kind) FROM per_kind") ==
+        "k0=2,k1=3");
+  const json checks = json::parse(f.records("outcome").back())["payload"]["checks"];
+  CHECK(checks["identical"] == false);
+  CHECK(checks["tables"][0]["result"] == "identical");
 }

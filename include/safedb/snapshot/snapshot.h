@@ -58,6 +58,12 @@ struct SavedView {
   // comments and owner; a materialized view is created WITH NO DATA.
   std::vector<std::string> sql;
   bool populated = false;  // a materialized view that held rows: REFRESH after the restore
+  // For a populated materialized view, the content hash of the rows it held
+  // (schema, name, columns, row count, hash; `rows_format` is that of the
+  // hash), which the rows after the restore's REFRESH are compared with: a
+  // view that was stale comes back with other rows.
+  std::optional<content::TableDigest> rows;
+  content::CopyFormat rows_format = content::CopyFormat::text;
 };
 
 // What a run saved: snapshots/<run-id>/manifest.json.
