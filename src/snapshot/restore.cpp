@@ -162,7 +162,8 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
       detail::plan_rows(e, plan);
     }
   }
-  // The views last: they select from the tables above.
+  // The views not planned yet (before a column of their row type), last:
+  // they select from the tables above.
   for (const SavedView* v : views_) {
     if (!options_.in_place) {
       plan.notes.push_back(fmt::format(
@@ -305,7 +306,8 @@ json Restorer::verify(db::Connection& conn) {
     }
     tables.push_back(result);
   }
-  // A view is back when its definition reads as the saved one did.
+  // A view is back when its definition reads as the saved one did, and a
+  // materialized view's rows hash as they did before the statement.
   json views = json::array();
   for (const SavedView* v : views_) {
     json result = {{"view", v->name}, {"kind", v->kind}, {"statement", v->statement}};
