@@ -105,12 +105,18 @@ copy_all() {
 # --- 1. create against pg_dump ------------------------------------------------
 
 say "backup create against pg_dump -Fd -j2 ($REPS runs each)"
-time_create() { # binary, name of the samples file; a baseline's backup is removed
-  local t0 t1
+# time_safedb NAME BINARY ARGS...: seconds of one safedb command, appended to
+# $out/NAME.txt; its output goes to $out/NAME.out.
+time_safedb() {
+  local name=$1 binary=$2 t0 t1
+  shift 2
   t0=$(now)
-  "$1" backup create --target bench >"$out/$2.out" 2>&1 || { cat "$out/$2.out" >&2; exit 1; }
+  "$binary" "$@" >"$out/$name.out" 2>&1 || { cat "$out/$name.out" >&2; exit 1; }
   t1=$(now)
-  elapsed "$t0" "$t1" >>"$out/$2.txt"
+  elapsed "$t0" "$t1" >>"$out/$name.txt"
+}
+time_create() { # binary, name of the samples file; a baseline's backup is removed
+  time_safedb "$2" "$1" backup create --target bench
   [ "$2" = create ] || rm -rf ".safedb/backups/$(awk 'NR==1 {print $2}' "$out/$2.out")"
   sync
 }
@@ -150,11 +156,7 @@ dump_size=$(du -sh "$work/dump" | cut -f1)
 
 say "backup verify against pg_restore -j2 ($REPS runs each)"
 time_verify() { # binary, name of the samples file
-  local t0 t1
-  t0=$(now)
-  "$1" backup verify "$id" --target bench >"$out/$2.out" 2>&1 || { cat "$out/$2.out" >&2; exit 1; }
-  t1=$(now)
-  elapsed "$t0" "$t1" >>"$out/$2.txt"
+  time_safedb "$2" "$1" backup verify "$id" --target bench
 }
 for i in $(seq "$REPS"); do
   q postgres "CREATE DATABASE restored"

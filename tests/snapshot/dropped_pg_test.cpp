@@ -8,8 +8,10 @@
 #include "support/run_fixture.h"
 
 using nlohmann::json;
+using safedb::test::run_with_snapshot;
 using safedb::test::RunFixture;
 using safedb::test::snapshot_policy;
+using safedb::test::SnapshotRun;
 
 namespace {
 
@@ -18,21 +20,6 @@ namespace {
 std::string md5_of(const RunFixture& f, const std::string& from, const std::string& row = "t") {
   return f.sql("SELECT md5(coalesce(string_agg((" + row + ")::text, E'\\n' ORDER BY (" + row +
                ")::text), '')) FROM " + from + " t");
-}
-
-struct Ran {
-  std::string id;
-  std::string out;
-  json tables;  // the outcome's snapshot tables
-};
-
-Ran run(const RunFixture& f, const std::string& sql) {
-  auto r = f.safedb({"run", f.file("change.sql", sql), "--target", "db"});
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  const json outcome = json::parse(f.records("outcome").back())["payload"];
-  REQUIRE(outcome["snapshot"].is_object());
-  return {outcome["run_id"].get<std::string>(), r.out, outcome["snapshot"]["tables"]};
 }
 
 void restore(const RunFixture& f, const std::string& run_id, const std::string& mode) {
@@ -72,14 +59,14 @@ TEST_CASE(
   const std::string base = md5_of(f, "ONLY app.base");
   const std::string own = md5_of(f, "app.own");
 
-  const Ran ran = run(f, "DROP SCHEMA app CASCADE;\n");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA app CASCADE;\n");
   CHECK(ran.out.find("public.users, 200 rows: the whole table (the statement drops its column ms "
                      "too, as its type app.mood[] goes with it)") != std::string::npos);
   CHECK(ran.out.find("public.kid, 2 rows: the whole table (the statement drops it too, as an "
                      "inheritance child of app.base)") != std::string::npos);
-  REQUIRE(ran.tables.size() == 7);  // app.base, app.own, kid, and users once per column
+  REQUIRE(ran.snapshot["tables"].size() == 7);  // app.base, app.own, kid, and users once per column
   int users_entries = 0;
-  for (const json& t : ran.tables) {
+  for (const json& t : ran.snapshot["tables"]) {
     if (t["table"] == "app.base") CHECK(t["rows"] == 1);  // its own row, not kid's
     if (t["table"] == "public.users") ++users_entries;
   }
@@ -127,8 +114,8 @@ TEST_CASE("DROP TABLE CASCADE saves its inheritance children and the columns of 
       "INSERT INTO child VALUES (2, 'y', 3); INSERT INTO holder VALUES (1, ROW(5, 'q')), (2, "
       "NULL)");
   const std::string holder = md5_of(f, "holder");
-  const Ran ran = run(f, "DROP TABLE base CASCADE;\n");
-  REQUIRE(ran.tables.size() == 3);
+  const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE base CASCADE;\n");
+  REQUIRE(ran.snapshot["tables"].size() == 3);
   CHECK(f.sql("SELECT to_regclass('child') IS NULL") == "t");
   restore(f, ran.id, "--in-place");
   CHECK(f.sql("SELECT string_agg(v, ',' ORDER BY v) FROM ONLY base") == "x");
@@ -159,10 +146,10 @@ TEST_CASE("TRUNCATE of a parent saves each table's own rows, and restore puts th
       "CREATE TABLE base (id int PRIMARY KEY, v text); CREATE TABLE child () INHERITS (base);"
       "INSERT INTO base SELECT g, 'b' FROM generate_series(1, 10) g;"
       "INSERT INTO child SELECT g, 'c' FROM generate_series(11, 15) g");
-  const Ran ran = run(f, "TRUNCATE base;\n");
-  REQUIRE(ran.tables.size() == 2);
-  CHECK(ran.tables[0]["rows"] == 10);
-  CHECK(ran.tables[1]["rows"] == 5);
+  const SnapshotRun ran = run_with_snapshot(f, "TRUNCATE base;\n");
+  REQUIRE(ran.snapshot["tables"].size() == 2);
+  CHECK(ran.snapshot["tables"][0]["rows"] == 10);
+  CHECK(ran.snapshot["tables"][1]["rows"] == 5);
   restore(f, ran.id, "--in-place");
   CHECK(f.sql("SELECT count(*) FROM ONLY base") == "10");
   CHECK(f.sql("SELECT count(*) FROM child") == "5");
@@ -178,8 +165,8 @@ TEST_CASE("a dropped table is recreated in its schema whatever the restore's sea
   const std::string items = md5_of(f, "app.items");
   // The definition is read with qualified names; the file's own search_path
   // is back for the statement after it.
-  const Ran ran =
-      run(f, "SET search_path = app;\nDROP TABLE items;\nCREATE TABLE items_after (x int);\n");
+  const SnapshotRun ran = run_with_snapshot(
+      f, "SET search_path = app;\nDROP TABLE items;\nCREATE TABLE items_after (x int);\n");
   CHECK(f.sql("SELECT to_regclass('app.items_after') IS NOT NULL") == "t");
   restore(f, ran.id, "--in-place");
   CHECK(md5_of(f, "app.items") == items);
@@ -200,7 +187,7 @@ TEST_CASE("DROP SCHEMA is restored with the functions its tables' defaults and t
       "CREATE TRIGGER touch BEFORE UPDATE ON app.items FOR EACH ROW EXECUTE FUNCTION app.touch();"
       "INSERT INTO app.items (id) SELECT generate_series(1, 5)");
   const std::string items = md5_of(f, "app.items");
-  const Ran ran = run(f, "DROP SCHEMA app CASCADE;\n");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA app CASCADE;\n");
   restore(f, ran.id, "--in-place");
   CHECK(md5_of(f, "app.items") == items);
   CHECK(f.sql("INSERT INTO app.items (id) VALUES (6) RETURNING code") == "c5");
@@ -218,9 +205,9 @@ TEST_CASE(
       "CREATE TABLE people (id int PRIMARY KEY, email ext.citext);"
       "INSERT INTO people SELECT g, 'Person' || g || '@Example.org' FROM generate_series(1, 50) g");
   const std::string people = md5_of(f, "people");
-  const Ran ran = run(f, "DROP SCHEMA ext CASCADE;\n");
-  REQUIRE(ran.tables.size() == 1);
-  CHECK(ran.tables[0]["table"] == "public.people");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA ext CASCADE;\n");
+  REQUIRE(ran.snapshot["tables"].size() == 1);
+  CHECK(ran.snapshot["tables"][0]["table"] == "public.people");
   CHECK(f.sql("SELECT count(*) FROM pg_extension WHERE extname = 'citext'") == "0");
   restore(f, ran.id, "--in-place");
   CHECK(md5_of(f, "people") == people);
@@ -244,10 +231,10 @@ TEST_CASE(
   const std::string row = "t.id, t.m, t.ms, t.h, t.email";
   const std::string before = md5_of(f, "t", row);
 
-  const Ran type = run(f, "DROP TYPE mood CASCADE;\n");
-  CHECK(type.tables.size() == 3);  // m, ms, and h (its domain goes with the enum)
-  const Ran extension = run(f, "DROP EXTENSION citext CASCADE;\n");
-  CHECK(extension.tables.size() == 1);
+  const SnapshotRun type = run_with_snapshot(f, "DROP TYPE mood CASCADE;\n");
+  CHECK(type.snapshot["tables"].size() == 3);  // m, ms, and h (its domain goes with the enum)
+  const SnapshotRun extension = run_with_snapshot(f, "DROP EXTENSION citext CASCADE;\n");
+  CHECK(extension.snapshot["tables"].size() == 1);
   CHECK(f.sql("SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND "
               "attnum > 0 AND NOT attisdropped") == "1");
   restore(f, extension.id, "--in-place");

@@ -8,25 +8,12 @@
 #include "support/run_fixture.h"
 
 using nlohmann::json;
+using safedb::test::run_with_snapshot;
 using safedb::test::RunFixture;
 using safedb::test::snapshot_policy;
+using safedb::test::SnapshotRun;
 
 namespace {
-
-struct Ran {
-  std::string id;
-  std::string out;
-  json snapshot;  // the outcome's
-};
-
-Ran run(const RunFixture& f, const std::string& sql) {
-  auto r = f.safedb({"run", f.file("change.sql", sql), "--target", "db"});
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  const json outcome = json::parse(f.records("outcome").back())["payload"];
-  REQUIRE(outcome["snapshot"].is_object());
-  return {outcome["run_id"].get<std::string>(), r.out, outcome["snapshot"]};
-}
 
 // The restore's outcome checks, after a restore that exited 0.
 json restore(const RunFixture& f, const std::string& run_id, const std::string& mode,
@@ -93,7 +80,7 @@ TEST_CASE(
   const std::string totals = described(f, "a_totals");
   const std::string totals_rows = f.sql("SELECT n || ' ' || s FROM a_totals");
 
-  const Ran ran = run(f, "DROP TABLE items CASCADE;\n");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE items CASCADE;\n");
   CHECK(ran.out.find("snapshot before #0: view public.cheap: its definition") != std::string::npos);
   CHECK(ran.out.find("materialized view public.a_totals") != std::string::npos);
   REQUIRE(ran.snapshot["views"].size() == 3);
@@ -158,7 +145,7 @@ TEST_CASE("DROP COLUMN CASCADE and DROP SCHEMA CASCADE save the views they drop"
   const std::string outside = described(f, "outside");
 
   SECTION("DROP COLUMN") {
-    const Ran ran = run(f, "ALTER TABLE people DROP COLUMN email CASCADE;\n");
+    const SnapshotRun ran = run_with_snapshot(f, "ALTER TABLE people DROP COLUMN email CASCADE;\n");
     REQUIRE(ran.snapshot["views"].size() == 1);  // not `names`, which does not use the column
     CHECK(ran.snapshot["views"][0]["view"] == "public.contacts");
     CHECK(f.sql("SELECT to_regclass('contacts') IS NULL") == "t");
@@ -168,7 +155,7 @@ TEST_CASE("DROP COLUMN CASCADE and DROP SCHEMA CASCADE save the views they drop"
     CHECK(f.sql("SELECT count(*) FROM contacts WHERE email LIKE '%@example.org'") == "50");
   }
   SECTION("DROP SCHEMA") {
-    const Ran ran = run(f, "DROP SCHEMA app CASCADE;\n");
+    const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA app CASCADE;\n");
     std::vector<std::string> names;
     for (const json& x : ran.snapshot["views"])
       names.push_back(x["view"].get<std::string>());
@@ -195,7 +182,7 @@ TEST_CASE("a dropped schema that held only views comes back with its owner and g
       "SELECT pg_get_userbyid(nspowner) || ' ' || nspacl::text FROM pg_namespace WHERE nspname "
       "= 'rpt'");
 
-  const Ran ran = run(f, "DROP SCHEMA rpt CASCADE;\n");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA rpt CASCADE;\n");
   CHECK(ran.snapshot["tables"].empty());
   REQUIRE(ran.snapshot["views"].size() == 1);
   const json checks = restore(f, ran.id, "--in-place");
@@ -226,7 +213,7 @@ TEST_CASE("DROP VIEW CASCADE is snapshotted; DROP MATERIALIZED VIEW is refused",
       "FROM picks";
   const std::string picks = f.sql(rows);
 
-  const Ran ran = run(f, "DROP VIEW big CASCADE;\n");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP VIEW big CASCADE;\n");
   REQUIRE(ran.snapshot["views"].size() == 2);
   CHECK(ran.snapshot["views"][0]["view"] == "public.big");
   CHECK(ran.snapshot["views"][1]["view"] == "public.biggest");
@@ -261,7 +248,7 @@ TEST_CASE(
       "CREATE MATERIALIZED VIEW fresh AS SELECT count(*) AS n FROM events WITH NO DATA;"
       // Rows added since the last refresh: per_kind is stale.
       "INSERT INTO events SELECT g, 'k' || g % 2 FROM generate_series(4, 5) g");
-  const Ran ran = run(f, "DROP TABLE events CASCADE;\n");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE events CASCADE;\n");
   REQUIRE(ran.snapshot["views"].size() == 2);
 
   auto r = f.safedb({"restore", ran.id, "--target", "db", "--in-place"});

@@ -103,4 +103,13 @@ void snapshot_policy(const RunFixture& f, const std::string& require) {
              require + "}}]}");
 }
 
+SnapshotRun run_with_snapshot(const RunFixture& f, const std::string& sql) {
+  auto r = f.safedb({"run", f.file("change.sql", sql), "--target", "db"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json outcome = nlohmann::json::parse(f.records("outcome").back())["payload"];
+  REQUIRE(outcome["snapshot"].is_object());
+  return {outcome["run_id"].get<std::string>(), r.out, outcome["snapshot"]};
+}
+
 }  // namespace safedb::test

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -42,5 +44,15 @@ class RunFixture {
 // Writes the fixture's policy: data-loss statements on its "db" target need
 // what `require` says (the JSON body of a rule's "require"), nothing else.
 void snapshot_policy(const RunFixture& f, const std::string& require = R"("snapshot": true)");
+
+// One `safedb run` of `sql` on the fixture's target, REQUIRE-d to exit 0
+// and to have taken a snapshot: the run's id, its output, and the
+// "snapshot" object of its outcome record.
+struct SnapshotRun {
+  std::string id;
+  std::string out;
+  nlohmann::json snapshot;
+};
+SnapshotRun run_with_snapshot(const RunFixture& f, const std::string& sql);
 
 }  // namespace safedb::test
