@@ -102,6 +102,15 @@ std::string verification_text(const nlohmann::json& checks) {
     if (v.contains("why")) out += " (" + v.value("why", "") + ")";
     out += "\n";
   }
+  for (const nlohmann::json& p : checks.value("parts", nlohmann::json::array())) {
+    const std::string kind = p.value("kind", "");
+    out += fmt::format("restore: {} {}{} on {} (statement #{}): {}", kind,
+                       kind == "default" ? "of " : "", p.value("name", ""), p.value("relation", ""),
+                       p.value("statement", 0), p.value("result", ""));
+    if (p.value("result", "") == "identical") out += " definition to the snapshot";
+    if (p.contains("why")) out += " (" + p.value("why", "") + ")";
+    out += "\n";
+  }
   return out;
 }
 

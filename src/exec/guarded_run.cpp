@@ -88,6 +88,16 @@ nlohmann::json snapshot_json(const snapshot::Taker& taker) {
       views.push_back({{"statement", v.statement}, {"view", v.name}, {"kind", v.kind}});
     out["views"] = std::move(views);
   }
+  if (!m.parts.empty()) {
+    nlohmann::json parts = nlohmann::json::array();
+    for (const snapshot::SavedPart& p : m.parts) {
+      parts.push_back({{"statement", p.statement},
+                       {"relation", p.relation},
+                       {"kind", p.kind},
+                       {"name", p.name}});
+    }
+    out["parts"] = std::move(parts);
+  }
   return out;
 }
 

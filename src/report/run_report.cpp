@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "exec/run_records.h"
 
 namespace safedb::report {
@@ -115,6 +117,24 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
       out +=
           fmt::format("  snapshot before #{}: {} {}: its definition (the statement drops it too)\n",
                       v.value("statement", 0), v.value("kind", ""), v.value("view", ""));
+    }
+    // The parts of one relation on one line: "index a, constraint b, default of c".
+    std::vector<std::pair<std::pair<int, std::string>, std::vector<std::string>>> parts;
+    for (const nlohmann::json& p : result.snapshot.value("parts", nlohmann::json::array())) {
+      const std::pair<int, std::string> of = {p.value("statement", 0), p.value("relation", "")};
+      auto it =
+          std::find_if(parts.begin(), parts.end(), [&](const auto& g) { return g.first == of; });
+      if (it == parts.end()) it = parts.insert(parts.end(), {of, {}});
+      const std::string kind = p.value("kind", "");
+      it->second.push_back(
+          fmt::format("{}{} {}", kind, kind == "default" ? " of" : "", p.value("name", "")));
+    }
+    for (const auto& [of, what] : parts) {
+      std::string listed;
+      for (const std::string& w : what)
+        listed += (listed.empty() ? "" : ", ") + w;
+      out += fmt::format("  snapshot before #{}: {}: its {} (the statement drops {} too)\n",
+                         of.first, of.second, listed, what.size() == 1 ? "it" : "them");
     }
     out += fmt::format("  snapshot saved in {} (safedb restore {} to undo)\n",
                        result.snapshot.value("folder", ""), result.run_id);

@@ -219,6 +219,18 @@ Result<json> with_qualified_names(db::Connection& conn, const std::function<Resu
   return d;
 }
 
+Result<db::QueryResult> query_qualified(db::Connection& conn, const std::string& sql) {
+  Result<db::QueryResult> before =
+      conn.exec("SELECT current_setting('search_path'), set_config('search_path', '', false)");
+  if (!before) return before.error();
+  Result<db::QueryResult> r = conn.exec(sql);
+  Result<db::QueryResult> after = conn.exec(fmt::format(
+      "SELECT set_config('search_path', {}, false)", util::quote_literal(cell(*before, 0, 0))));
+  if (!r) return r.error();
+  if (!after) return after.error();
+  return r;
+}
+
 Result<json> read_definition(db::Connection& conn, const std::string& oid, bool dependencies) {
   return with_qualified_names(conn, [&] { return read_qualified(conn, oid, dependencies); });
 }

@@ -31,6 +31,11 @@ Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& 
 Result<nlohmann::json> with_qualified_names(db::Connection& conn,
                                             const std::function<Result<nlohmann::json>()>& read);
 
+// Runs the query `sql` with the session's search_path empty, then sets it
+// back; for a session outside a transaction block, where a SET LOCAL would
+// not last (to read a restored object as the snapshot read it).
+Result<db::QueryResult> query_qualified(db::Connection& conn, const std::string& sql);
+
 // The owner and grants of the schema of relation `oid`, as {"owner":
 // "<quoted role>", "grants": ["GRANT ... ON SCHEMA ...", ...]}.
 Result<nlohmann::json> read_namespace(db::Connection& conn, const std::string& oid);

@@ -11,16 +11,16 @@ namespace {
 // {tables} of regclass, {schemas} of regnamespace, {types} of regtype,
 // {extensions} of pg_extension oids, {views} of regclass (listed
 // themselves, unlike the tables) and {columns} of (table, attnum)
-// pairs), restricted to the relations and columns that hold data, and to
-// views and materialized views. An object reached as a whole takes all its
-// dependants; a column only those that depend on that column. An object
-// that is internal to another (a view's _RETURN rule) takes its owner with
-// it, as in PostgreSQL's own walk.
-constexpr const char* kClosure = R"sql(
+// pairs), as the recursive CTE dropped(classid, objid, objsubid). An object
+// reached as a whole takes all its dependants; a column only those that
+// depend on that column. An object that is internal to another (a view's
+// _RETURN rule) takes its owner with it, as in PostgreSQL's own walk.
+constexpr const char* kWalk = R"sql(
   WITH RECURSIVE
     start_tables AS (SELECT t::oid AS oid FROM unnest({tables}::regclass[]) t WHERE t IS NOT NULL),
     start_schemas AS (SELECT s::oid AS oid FROM unnest({schemas}::regnamespace[]) s
                        WHERE s IS NOT NULL),
+    start_columns AS {columns},
     dropped(classid, objid, objsubid) AS (
       SELECT 'pg_class'::regclass::oid, oid, 0 FROM start_tables
       UNION SELECT 'pg_namespace'::regclass::oid, oid, 0 FROM start_schemas
@@ -28,7 +28,7 @@ constexpr const char* kClosure = R"sql(
              WHERE t IS NOT NULL
       UNION SELECT 'pg_extension'::regclass::oid, e, 0 FROM unnest({extensions}::oid[]) e
              WHERE e IS NOT NULL
-      UNION SELECT 'pg_class'::regclass::oid, c.relid, c.attnum FROM {columns} c
+      UNION SELECT 'pg_class'::regclass::oid, c.relid, c.attnum FROM start_columns c
       UNION SELECT 'pg_class'::regclass::oid, v::oid, 0 FROM unnest({views}::regclass[]) v
              WHERE v IS NOT NULL
       UNION
@@ -40,7 +40,11 @@ constexpr const char* kClosure = R"sql(
                  UNION ALL
                  SELECT d.refclassid, d.refobjid, d.refobjsubid FROM pg_depend d
                   WHERE d.classid = x.classid AND d.objid = x.objid
-                    AND (x.objsubid = 0 OR d.objsubid = x.objsubid) AND d.deptype = 'i') next)
+                    AND (x.objsubid = 0 OR d.objsubid = x.objsubid) AND d.deptype = 'i') next))sql";
+
+// The walk's relations and columns that hold data, and its views and
+// materialized views.
+constexpr const char* kDropped = R"sql(
   SELECT DISTINCT c.oid::text, c.relkind::text, n.nspname, c.relname, a.attname,
          format_type(a.atttypid, a.atttypmod),
          (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
@@ -61,7 +65,7 @@ constexpr const char* kClosure = R"sql(
      AND NOT (x.objsubid = 0 AND (c.relkind = 'c' OR c.oid IN (SELECT oid FROM start_tables)
                                   OR (c.relkind NOT IN ('v', 'm')
                                       AND c.relnamespace IN (SELECT oid FROM start_schemas))))
-     AND NOT (x.objsubid > 0 AND (c.oid, x.objsubid) IN (SELECT relid, attnum FROM {columns} s))
+     AND NOT (x.objsubid > 0 AND (c.oid, x.objsubid) IN (SELECT relid, attnum FROM start_columns))
    ORDER BY 3, 4, 5)sql";
 
 std::string array_of(const std::vector<std::string>& names) {
@@ -73,9 +77,8 @@ std::string array_of(const std::vector<std::string>& names) {
 
 }  // namespace
 
-Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st) {
-  std::vector<DroppedObject> out;
-  if (st.kind != "DropStmt" && st.kind != "AlterTableStmt") return out;
+std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) {
+  if (st.kind != "DropStmt" && st.kind != "AlterTableStmt") return std::nullopt;
   std::vector<std::string> tables;
   std::vector<std::string> schemas;
   std::vector<std::string> types;
@@ -89,21 +92,22 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
     if (drop && d.kind == sql::Destruction::Kind::type) types.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::extension) extensions.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::view) views.push_back(d.relation);
-    if (!drop && d.kind == sql::Destruction::Kind::column && !d.column.empty()) {
+    if (!drop && d.kind == sql::Destruction::Kind::column && !d.column.empty() &&
+        (retyped || !d.retype)) {
       columns += fmt::format("{}({}, {})", columns.empty() ? "" : ", ",
                              util::quote_literal(d.relation), util::quote_literal(d.column));
     }
   }
   if (tables.empty() && schemas.empty() && types.empty() && extensions.empty() && views.empty() &&
       columns.empty())
-    return out;
+    return std::nullopt;
   // to_regclass() and the like resolve the names as the statement does, and
   // give NULL for a name that does not exist (DROP ... IF EXISTS).
   auto resolved = [](const char* function, const std::vector<std::string>& names) {
     return fmt::format("(SELECT array_agg({}(x)) FROM unnest({}) x)", function, array_of(names));
   };
-  const std::string sql = fmt::format(
-      fmt::runtime(kClosure), fmt::arg("tables", resolved("to_regclass", tables)),
+  return fmt::format(
+      fmt::runtime(kWalk), fmt::arg("tables", resolved("to_regclass", tables)),
       fmt::arg("schemas", resolved("to_regnamespace", schemas)),
       fmt::arg("types", resolved("to_regtype", types)),
       fmt::arg("views", resolved("to_regclass", views)),
@@ -119,7 +123,13 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
                                  "JOIN pg_attribute a ON a.attrelid = to_regclass(v.t) AND "
                                  "a.attname = v.c AND NOT a.attisdropped)",
                                  columns)));
-  Result<db::QueryResult> r = conn.exec(sql);
+}
+
+Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st) {
+  std::vector<DroppedObject> out;
+  const std::optional<std::string> walk = dropped_walk(st, true);
+  if (!walk) return out;
+  Result<db::QueryResult> r = conn.exec(*walk + kDropped);
   if (!r) return r.error();
   for (const auto& row : r->rows) {
     out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),

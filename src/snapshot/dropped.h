@@ -7,6 +7,7 @@
 // other tables whose type is dropped (an enum of the dropped schema, the row
 // type of a dropped table).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,14 @@ struct DroppedObject {
 // most what it drops. Fails (the server's report in conn.last_error())
 // when the catalog cannot be read.
 Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st);
+
+// The start of a query over what statement `st` removes: "WITH RECURSIVE
+// ..." defining dropped(classid, objid, objsubid), every catalog object of
+// the walk above (pg_depend's own identifiers), and start_tables(oid),
+// start_schemas(oid) and start_columns(relid, attnum), what it starts
+// from. nullopt when `st` removes nothing it can start from. `retyped`:
+// whether the columns an ALTER COLUMN ... TYPE changes are starting points
+// too (the views on them; what PostgreSQL rebuilds is not removed).
+std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped);
 
 }  // namespace safedb::snapshot

@@ -2,6 +2,7 @@
 // that a snapshot is intact before anything is restored from it.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,8 +18,15 @@ using nlohmann::json;
 // Version 2 added each table's "format"; version 1 files are all text.
 // Version 3 added "views"; a manifest without views is still written as
 // version 2, which builds that know nothing of views read as well.
+// Version 4 added "parts" (of relations a statement keeps), written only
+// when there are some, so that a build that would not add them back
+// refuses the snapshot instead of restoring without them.
 constexpr int kFormatVersion = 2;
 constexpr int kViewsVersion = 3;
+constexpr int kPartsVersion = 4;
+
+constexpr const char* kPartKinds[] = {"index",  "constraint", "default",   "trigger",
+                                      "policy", "rule",       "statistics"};
 
 Error damaged(const std::string& what) {
   return {ExitCode::no, what};
@@ -44,7 +52,10 @@ json to_json(const Manifest& m) {
                       {"definition", t.definition}});
     if (!t.via.empty()) tables.back()["via"] = t.via;
   }
-  json out = {{"version", m.views.empty() ? kFormatVersion : kViewsVersion},
+  const int version = !m.parts.empty()   ? kPartsVersion
+                      : !m.views.empty() ? kViewsVersion
+                                         : kFormatVersion;
+  json out = {{"version", version},
               {"run_id", m.run_id},
               {"created", m.created},
               {"target",
@@ -55,7 +66,7 @@ json to_json(const Manifest& m) {
                 {"server_version", m.target.server_version}}},
               {"bytes", m.bytes},
               {"tables", tables}};
-  if (!m.views.empty()) {
+  if (version >= kViewsVersion) {
     json views = json::array();
     for (const SavedView& v : m.views) {
       views.push_back({{"statement", v.statement},
@@ -74,14 +85,28 @@ json to_json(const Manifest& m) {
     }
     out["views"] = std::move(views);
   }
+  if (version >= kPartsVersion) {
+    json parts = json::array();
+    for (const SavedPart& p : m.parts) {
+      parts.push_back({{"statement", p.statement},
+                       {"kind", p.kind},
+                       {"relation", p.relation},
+                       {"name", p.name},
+                       {"definition", p.definition},
+                       {"sql", p.sql},
+                       {"functions", p.functions},
+                       {"extensions", p.extensions}});
+    }
+    out["parts"] = std::move(parts);
+  }
   return out;
 }
 
 Result<Manifest> manifest_from_json(const json& v) {
   try {
     const int version = v.is_object() ? v.value("version", 0) : 0;
-    if (version < 1 || version > kViewsVersion)
-      return Error::input("not a version 1, 2 or 3 snapshot manifest");
+    if (version < 1 || version > kPartsVersion)
+      return Error::input("not a version 1 to 4 snapshot manifest");
     Manifest m;
     m.run_id = v.at("run_id").get<std::string>();
     m.created = v.at("created").get<std::string>();
@@ -144,6 +169,26 @@ Result<Manifest> manifest_from_json(const json& v) {
               format == "binary" ? content::CopyFormat::binary : content::CopyFormat::text;
         }
         m.views.push_back(std::move(view));
+      }
+    }
+    if (version >= kPartsVersion) {
+      for (const json& x : v.at("parts")) {
+        SavedPart part;
+        part.statement = x.at("statement").get<int>();
+        part.kind = x.at("kind").get<std::string>();
+        if (std::find(std::begin(kPartKinds), std::end(kPartKinds), part.kind) ==
+            std::end(kPartKinds))
+          return Error::input(fmt::format("part kind \"{}\" is unknown", part.kind));
+        part.relation = x.at("relation").get<std::string>();
+        part.name = x.at("name").get<std::string>();
+        part.definition = x.at("definition").get<std::string>();
+        part.sql = x.at("sql").get<std::vector<std::string>>();
+        if (part.sql.empty()) return Error::input("a part's \"sql\" is empty");
+        part.functions = x.at("functions");
+        part.extensions = x.at("extensions");
+        if (!part.functions.is_array() || !part.extensions.is_array())
+          return Error::input("a part's \"functions\" or \"extensions\" is not an array");
+        m.parts.push_back(std::move(part));
       }
     }
     return m;

@@ -9,6 +9,7 @@
 
 #include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
+#include "snapshot/parts.h"
 #include "snapshot/restore_steps.h"
 #include "snapshot/views.h"
 
@@ -110,12 +111,18 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
   std::stable_sort(views_.begin(), views_.end(), [](const SavedView* a, const SavedView* b) {
     return a->statement > b->statement;
   });
+  for (const SavedPart& p : manifest_.parts) {
+    if (!options_.statement || *options_.statement == p.statement) parts_.push_back(&p);
+  }
+  std::stable_sort(parts_.begin(), parts_.end(), [](const SavedPart* a, const SavedPart* b) {
+    return a->statement > b->statement;
+  });
 }
 
 Restorer::~Restorer() = default;
 
 Result<std::string> Restorer::plan(db::Connection& conn) {
-  if (entries_.empty() && views_.empty()) {
+  if (entries_.empty() && views_.empty() && parts_.empty()) {
     return Error::usage(
         options_.statement
             ? fmt::format("the snapshot holds nothing for statement #{}", *options_.statement)
@@ -173,6 +180,18 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
     } else {
       detail::plan_view(conn, *v, plan);
     }
+  }
+  // The parts of kept tables last: a foreign key among them may point at a
+  // table, or a key column, restored above.
+  for (const SavedPart* p : parts_) {
+    if (options_.in_place) {
+      detail::plan_part(conn, *p, plan);
+      continue;
+    }
+    plan.notes.push_back(
+        fmt::format("{} {} of {} (dropped by statement #{}) is added again only by a restore with "
+                    "--in-place; its definition is in the snapshot's manifest",
+                    p->kind, p->name, p->relation, p->statement));
   }
   for (std::string& s : plan.enable_after)
     plan.sql.push_back(std::move(s));
@@ -343,11 +362,34 @@ json Restorer::verify(db::Connection& conn) {
     if (!same) ok_ = false;
     views.push_back(result);
   }
+  // A part is back when the catalog prints it as it did before the statement.
+  json parts = json::array();
+  for (const SavedPart* p : parts_) {
+    json result = {{"relation", p->relation},
+                   {"kind", p->kind},
+                   {"name", p->name},
+                   {"statement", p->statement}};
+    if (!options_.in_place) {
+      result["result"] = "not restored";
+      result["why"] = "parts of kept tables are added again only by a restore with --in-place";
+      parts.push_back(result);
+      continue;
+    }
+    Result<std::optional<std::string>> now = part_definition(conn, *p);
+    const bool same = now && *now && **now == p->definition;
+    if (!now) result["why"] = now.error().message();
+    if (now && !*now) result["why"] = "it does not exist";
+    if (now && *now && !same) result["why"] = "its definition now: " + **now;
+    result["result"] = same ? "identical" : "differs";
+    if (!same) ok_ = false;
+    parts.push_back(result);
+  }
   json out = {{"restore_of", manifest_.run_id},
               {"mode", options_.in_place ? "in-place" : "copy"},
               {"identical", ok_},
               {"tables", tables}};
   if (!views_.empty()) out["views"] = std::move(views);
+  if (!parts_.empty()) out["parts"] = std::move(parts);
   return out;
 }
 

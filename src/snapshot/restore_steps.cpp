@@ -10,6 +10,7 @@
 #include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
 #include "snapshot/definition.h"
+#include "snapshot/parts.h"
 
 namespace safedb::snapshot::detail {
 namespace {
@@ -66,10 +67,10 @@ void plan_schema_as_it_was(db::Connection& conn, const std::string& schema, cons
 }
 
 // Plans CREATE EXTENSION for `extension` (name, version, schema), which
-// brings back `member` of `t`'s definition, unless it is planned already.
-// An extension installed elsewhere since, which lacks the member there, is
-// a problem.
-void plan_extension(db::Connection& conn, const SavedTable& t, const json& extension,
+// brings back `member` of what `owner` (a saved table or part, for
+// problems) uses, unless it is planned already. An extension installed
+// elsewhere since, which lacks the member there, is a problem.
+void plan_extension(db::Connection& conn, const std::string& owner, const json& extension,
                     const std::string& member, RestorePlan& plan) {
   const std::string name = string_field(extension, "name");
   if (plan.objects_made.count("extension " + name) != 0) return;
@@ -80,7 +81,7 @@ void plan_extension(db::Connection& conn, const SavedTable& t, const json& exten
     plan.problems.push_back(fmt::format(
         "{}: {} no longer exists; it belonged to extension {}, which is installed now in schema "
         "{} instead of {}",
-        t.digest.qualified(), member, name, *now, string_field(extension, "schema")));
+        owner, member, name, *now, string_field(extension, "schema")));
     return;
   }
   plan_schema(conn, string_field(extension, "schema"), plan);
@@ -102,12 +103,13 @@ bool plan_views_until(db::Connection& conn, const std::string& name, RestorePlan
   return true;
 }
 
-// Plans the objects of `t`'s definition[key] ("types" or "functions") that
-// `lookup` ("to_regtype", "to_regprocedure") does not find, in the order
-// the snapshot listed them; `what` names them in problems.
-void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, const char* key,
-                  const char* lookup, const char* what) {
-  for (const json& object : t.definition.value(key, json::array())) {
+// Plans the objects of definition[key] ("types" or "functions": what a
+// saved table or part uses) that `lookup` ("to_regtype",
+// "to_regprocedure") does not find, in the order the snapshot listed them;
+// `owner` (the table or part) and `what` name them in problems.
+void plan_objects(db::Connection& conn, const json& definition, const std::string& owner,
+                  RestorePlan& plan, const char* key, const char* lookup, const char* what) {
+  for (const json& object : definition.value(key, json::array())) {
     const std::string name = string_field(object, "name");
     if (plan.objects_made.count(name) != 0 ||
         scalar(conn, fmt::format("SELECT {}({}) IS NULL", lookup, util::quote_literal(name))) !=
@@ -119,14 +121,14 @@ void plan_objects(db::Connection& conn, const SavedTable& t, RestorePlan& plan, 
     if (sql.empty() && plan.tables_made.count(string_field(object, "table")) != 0) continue;
     if (sql.empty() && plan_views_until(conn, string_field(object, "table"), plan)) continue;
     if (sql.empty() && object.contains("extension") && object["extension"].is_object()) {
-      plan_extension(conn, t, object["extension"], name, plan);
+      plan_extension(conn, owner, object["extension"], name, plan);
       continue;
     }
     if (sql.empty()) {
       plan.problems.push_back(
           fmt::format("{}: {} {} no longer exists, and safedb cannot recreate "
                       "{}; create it first",
-                      t.digest.qualified(), what, name, string_field(object, "why")));
+                      owner, what, name, string_field(object, "why")));
       continue;
     }
     plan_schema(conn, string_field(object, "schema"), plan);
@@ -204,7 +206,8 @@ void plan_copy(const RestoreEntry& e, RestorePlan& plan) {
 
 void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
   if (e.missing.empty()) return;
-  plan_objects(conn, *e.saved, plan, "types", "to_regtype", "type of its columns");
+  plan_objects(conn, e.saved->definition, e.saved->digest.qualified(), plan, "types", "to_regtype",
+               "type of its columns");
 }
 
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
@@ -220,7 +223,8 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
     plan_schema_as_it_was(conn, t.digest.schema, t.definition.value("namespace", json::object()),
                           plan);
   plan_types(conn, e, plan);
-  plan_objects(conn, t, plan, "functions", "to_regprocedure", "function");
+  plan_objects(conn, t.definition, t.digest.qualified(), plan, "functions", "to_regprocedure",
+               "function");
   for (std::string& s : create_table_sql(t.definition))
     plan.sql.push_back(std::move(s));
   plan.tables_made.insert(string_field(t.definition, "name"));
@@ -369,6 +373,32 @@ void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan) {
   // A view of a dropped schema that held no table brings the schema back itself.
   plan_schema_as_it_was(conn, v.schema, v.schema_as_it_was, plan);
   for (const std::string& sql : v.sql)
+    plan.sql.push_back(sql);
+}
+
+void plan_part(db::Connection& conn, const SavedPart& p, RestorePlan& plan) {
+  const std::string what =
+      fmt::format("{}: {}{} {}", p.relation, p.kind, p.kind == "default" ? " of" : "", p.name);
+  if (!relation_exists(conn, p.relation) && plan.tables_made.count(p.relation) == 0 &&
+      plan.views_made.count(p.relation) == 0) {
+    plan.problems.push_back(fmt::format("{}: the relation no longer exists", what));
+    return;
+  }
+  Result<std::optional<std::string>> now = part_definition(conn, p);
+  if (now && *now && **now == p.definition) return;  // back already, as it was
+  if (now && *now) {
+    plan.problems.push_back(
+        fmt::format("{}: it exists again, different from the snapshot's ({})", what, **now));
+    return;
+  }
+  for (const json& extension : p.extensions) {
+    if (scalar(conn, fmt::format("SELECT count(*) FROM pg_extension WHERE extname = {}",
+                                 util::quote_literal(string_field(extension, "name")))) == "0")
+      plan_extension(conn, what, extension, "what it uses", plan);
+  }
+  plan_objects(conn, json{{"functions", p.functions}}, what, plan, "functions", "to_regprocedure",
+               "function");
+  for (const std::string& sql : p.sql)
     plan.sql.push_back(sql);
 }
 

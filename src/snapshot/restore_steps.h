@@ -66,6 +66,9 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
 void plan_rows(const RestoreEntry& e, RestorePlan& plan);  // DELETE, UPDATE, ...
 // A view or materialized view (and its schema, when gone), unless planned already.
 void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan);
+// A part of a kept relation (and the extensions and functions it uses,
+// when gone), unless it is back already as it was.
+void plan_part(db::Connection& conn, const SavedPart& p, RestorePlan& plan);
 // Before rows go back into an existing table: its enabled user triggers
 // that fire on INSERT or UPDATE are disabled until the end (`disable`), or
 // named in a note.

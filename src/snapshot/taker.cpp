@@ -11,6 +11,7 @@
 #include "snapshot/cascade.h"
 #include "snapshot/dropped.h"
 #include "snapshot/files.h"
+#include "snapshot/parts.h"
 #include "snapshot/row_file.h"
 #include "snapshot/side_session.h"
 #include "snapshot/taker_table.h"
@@ -249,14 +250,21 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     read_rows(conn, read);
     if (std::optional<db::DbError> e = finish_table(read)) return e;
   }
-  if (views.empty()) return std::nullopt;
-  Result<std::vector<SavedView>> saved = read_views(conn, st.index, views);
-  if (!saved) {
-    if (conn.last_error()) return conn.last_error();
-    return refuse(fmt::format("statement #{}: {}", st.index, saved.error().message()));
+  if (!views.empty()) {
+    Result<std::vector<SavedView>> saved = read_views(conn, st.index, views);
+    if (!saved) {
+      if (conn.last_error()) return conn.last_error();
+      return refuse(fmt::format("statement #{}: {}", st.index, saved.error().message()));
+    }
+    for (SavedView& v : *saved)
+      manifest_.views.push_back(std::move(v));
   }
-  for (SavedView& v : *saved)
-    manifest_.views.push_back(std::move(v));
+  // Indexes, constraints, defaults, triggers, ... of the tables it keeps.
+  Result<std::vector<SavedPart>> parts = read_parts(conn, st);
+  if (!parts)
+    return conn.last_error() ? conn.last_error() : snapshot_error(parts.error().message());
+  for (SavedPart& p : *parts)
+    manifest_.parts.push_back(std::move(p));
   return std::nullopt;
 }
 
@@ -302,6 +310,7 @@ void Taker::discard() {
   files_.clear();
   manifest_.tables.clear();
   manifest_.views.clear();
+  manifest_.parts.clear();
   manifest_.bytes = 0;
   saved_.reset();
   manifest_sha256_.clear();

@@ -150,8 +150,11 @@ Result<json> read_types(db::Connection& conn, const std::string& oid) {
   return objects_json(*r);
 }
 
-Result<json> read_functions(db::Connection& conn, const std::string& oid) {
-  // What the table's defaults, constraints, triggers, indexes and policies call.
+namespace {
+
+// The user-defined functions that the catalog objects pg_depend `d`
+// matching `which` depend on, as read_functions() describes them.
+Result<json> functions_used(db::Connection& conn, const std::string& which) {
   Result<db::QueryResult> r = conn.exec(fmt::format(R"sql(
     SELECT DISTINCT p.oid::regprocedure::text, n.nspname,
            CASE WHEN p.prokind IN ('f', 'p') AND x.extname IS NULL
@@ -168,8 +171,19 @@ Result<json> read_functions(db::Connection& conn, const std::string& oid) {
       LEFT JOIN (pg_depend xd JOIN pg_extension x ON x.oid = xd.refobjid)
         ON xd.classid = 'pg_proc'::regclass AND xd.objid = p.oid AND xd.deptype = 'e'
            AND xd.refclassid = 'pg_extension'::regclass
-     WHERE d.refclassid = 'pg_proc'::regclass AND p.oid >= 16384
-       AND ((d.classid = 'pg_attrdef'::regclass
+     WHERE d.refclassid = 'pg_proc'::regclass AND p.oid >= 16384 AND ({})
+     ORDER BY 1)sql",
+                                                    which));
+  if (!r) return r.error().within("cannot read the user-defined functions it calls");
+  return objects_json(*r);
+}
+
+}  // namespace
+
+Result<json> read_functions(db::Connection& conn, const std::string& oid) {
+  // What the table's defaults, constraints, triggers, indexes and policies call.
+  return functions_used(conn, fmt::format(R"sql(
+            (d.classid = 'pg_attrdef'::regclass
              AND d.objid IN (SELECT oid FROM pg_attrdef WHERE adrelid = {0}))
          OR (d.classid = 'pg_constraint'::regclass
              AND d.objid IN (SELECT oid FROM pg_constraint WHERE conrelid = {0}))
@@ -178,11 +192,13 @@ Result<json> read_functions(db::Connection& conn, const std::string& oid) {
          OR (d.classid = 'pg_policy'::regclass
              AND d.objid IN (SELECT oid FROM pg_policy WHERE polrelid = {0}))
          OR (d.classid = 'pg_class'::regclass
-             AND d.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid = {0})))
-     ORDER BY 1)sql",
-                                                    oid));
-  if (!r) return r.error().within("cannot read the functions the table uses");
-  return objects_json(*r);
+             AND d.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid = {0})))sql",
+                                          oid));
+}
+
+Result<json> read_functions_of(db::Connection& conn, const std::string& classid,
+                               const std::string& objid) {
+  return functions_used(conn, fmt::format("d.classid = {} AND d.objid = {}", classid, objid));
 }
 
 Result<content::CopyFormat> saved_format(db::Connection& conn, const std::string& oid) {

@@ -35,6 +35,11 @@ Result<nlohmann::json> read_types(db::Connection& conn, const std::string& oid);
 // extension, "sql" is empty and "why" says what it is ("extension" as above).
 Result<nlohmann::json> read_functions(db::Connection& conn, const std::string& oid);
 
+// The same for one catalog object, named by pg_depend's classid and objid
+// (decimal oids): what an index, constraint, trigger, ... calls.
+Result<nlohmann::json> read_functions_of(db::Connection& conn, const std::string& classid,
+                                         const std::string& objid);
+
 // The COPY format the rows of the table with oid `oid` are saved in: binary
 // when every type its columns use, and every type inside those, has binary
 // send and receive functions and puts no user-defined type's oid into the

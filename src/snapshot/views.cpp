@@ -192,20 +192,11 @@ Result<std::vector<SavedView>> read_views(db::Connection& conn, int statement,
 }
 
 Result<std::optional<std::string>> view_definition(db::Connection& conn, const std::string& name) {
-  // After a COMMIT there is no transaction for a SET LOCAL to last in: the
-  // empty search_path is set for the session, and its value set back.
-  Result<db::QueryResult> before =
-      query(conn, "SELECT current_setting('search_path'), set_config('search_path', '', false)");
-  if (!before) return before.error();
-  Result<db::QueryResult> r =
-      query(conn, fmt::format("SELECT pg_get_viewdef(c.oid) FROM pg_class c WHERE c.oid = "
-                              "to_regclass({}) AND c.relkind IN ('v', 'm')",
-                              util::quote_literal(name)));
-  Result<db::QueryResult> after =
-      query(conn, fmt::format("SELECT set_config('search_path', {}, false)",
-                              util::quote_literal(before->at(0, 0).value_or(""))));
-  if (!r) return r.error();
-  if (!after) return after.error();
+  Result<db::QueryResult> r = query_qualified(
+      conn, fmt::format("SELECT pg_get_viewdef(c.oid) FROM pg_class c WHERE c.oid = "
+                        "to_regclass({}) AND c.relkind IN ('v', 'm')",
+                        util::quote_literal(name)));
+  if (!r) return r.error().within("cannot read a restored view's definition");
   if (r->rows.empty() || !r->at(0, 0)) return std::optional<std::string>();
   return std::optional<std::string>(without_semicolon(*r->at(0, 0)));
 }

@@ -144,6 +144,7 @@ void alter_table(const AlterTableStmt* stmt, Statement& st) {
       d.relation = relation_sql(stmt->relation);
       d.only = !stmt->relation->inh;
       d.column = cmd->name != nullptr ? cmd->name : "";
+      d.retype = cmd->subtype == AT_AlterColumnType;
       d.cascade = cmd->behavior == DROP_CASCADE;
       st.destroys.push_back(std::move(d));
     } else if (cmd->subtype == AT_DropConstraint && cmd->behavior == DROP_CASCADE) {

@@ -77,6 +77,10 @@ class Restorer {
   // Views the chosen statements dropped, later statements first; created
   // again after the tables, by a restore in place only.
   std::vector<const SavedView*> views_;
+  // Parts of kept tables the chosen statements dropped, later statements
+  // first, each statement's in the manifest's order; added again last, by
+  // a restore in place only.
+  std::vector<const SavedPart*> parts_;
   std::vector<std::string> notes_;
   bool ok_ = false;
 };

@@ -66,6 +66,31 @@ struct SavedView {
   content::CopyFormat rows_format = content::CopyFormat::text;
 };
 
+// A part of a relation the statement keeps that the statement drops with
+// what it names: an index, constraint, column default, trigger, policy,
+// rule or statistics object that uses a dropped column, function, type,
+// operator class or table (DROP COLUMN, DROP SCHEMA ... CASCADE, DROP
+// EXTENSION ... CASCADE). Its relation keeps its rows, so the snapshot
+// keeps only the SQL that adds the part again (snapshot/parts.h).
+struct SavedPart {
+  int statement = 0;
+  // "index", "constraint", "default", "trigger", "policy", "rule" or "statistics"
+  std::string kind;
+  std::string relation;  // schema-qualified SQL name of the relation it belongs to
+  std::string name;      // its SQL name; for a default, the column's
+  // What the catalog printed for it (pg_get_indexdef(), pg_get_constraintdef(),
+  // the default's expression, ...) with every name qualified; a restore
+  // compares it with what the catalog prints afterwards.
+  std::string definition;
+  std::vector<std::string> sql;  // the statements that add it again, with its comment
+  // The user-defined functions it calls, as a table definition's
+  // "functions" (snapshot/types.h), and the extensions whose members it
+  // uses ({"name", "version", "schema"}), for a restore that has to create
+  // them again first.
+  nlohmann::json functions = nlohmann::json::array();
+  nlohmann::json extensions = nlohmann::json::array();
+};
+
 // What a run saved: snapshots/<run-id>/manifest.json.
 struct Manifest {
   std::string run_id;
@@ -74,6 +99,8 @@ struct Manifest {
   std::vector<SavedTable> tables;
   // In the order they can be created: a view after the views it selects from.
   std::vector<SavedView> views;
+  // In the order they can be added back: keys before the foreign keys on them.
+  std::vector<SavedPart> parts;
   std::uint64_t bytes = 0;  // of all row files
 };
 

@@ -83,6 +83,7 @@ struct Destruction {
   // referenced column); empty otherwise.
   std::vector<std::string> updated_columns;
   std::string column;    // the column's name (not quoted), for Kind::column
+  bool retype = false;   // for Kind::column: ALTER COLUMN TYPE, which keeps what uses the column
   bool cascade = false;  // CASCADE: dependants (referencing tables, for TRUNCATE) too
 };
 
