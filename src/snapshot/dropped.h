@@ -54,4 +54,8 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
 // too (the views on them; what PostgreSQL rebuilds is not removed).
 std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped);
 
+// Runs a query that starts with dropped_walk() in the run's transaction,
+// with JIT compilation off for it (the session's setting is put back).
+Result<db::QueryResult> query_walk(db::Connection& conn, const std::string& sql);
+
 }  // namespace safedb::snapshot

@@ -217,9 +217,10 @@ Result<std::vector<SavedPart>> read_parts(db::Connection& conn, const sql::State
   if (!walk) return std::vector<SavedPart>{};
   // Found with the session's search_path, which resolves the statement's
   // names as it does; read with an empty one, which qualifies every name.
-  Result<db::QueryResult> found =
-      query(conn, *walk + fmt::format(fmt::runtime(kDroppedParts), fmt::arg("parts", all_parts())));
-  if (!found) return found.error();
+  Result<db::QueryResult> found = query_walk(
+      conn, *walk + fmt::format(fmt::runtime(kDroppedParts), fmt::arg("parts", all_parts())));
+  if (!found)
+    return found.error().within("cannot read what the statement drops of the tables it keeps");
   std::string which;
   for (const auto& row : found->rows)
     which += fmt::format("{}({}::oid, {}::oid)", which.empty() ? "" : ", ", row[0].value_or("0"),
