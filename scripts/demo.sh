@@ -149,9 +149,10 @@ echo "after:  $(psql -XAtq -d mail -c "SELECT (SELECT count(*) FROM messages) ||
 show "$safedb" restore "$run_id" --target mail-ops --in-place --yes
 echo "restored:"; content
 
-step "DROP SCHEMA ... CASCADE also drops columns elsewhere whose type lived in it, and the views and indexes on them: saved, and restored with the type"
+step "DROP SCHEMA ... CASCADE also drops columns elsewhere whose type lived in it, the views and indexes on them, and the schema's functions: saved, and restored with the type"
 # messages also gets a trigger that stamps every changed row, as many tables
-# have, a report view on the new column and an index for the spam folder.
+# have, a report view on the new column, an index for the spam folder, and
+# the schema gets a function that labels a subject.
 psql -XAtq -d mail -c "CREATE SCHEMA labels; CREATE TYPE labels.kind AS ENUM ('inbox', 'spam');
   ALTER TABLE messages ADD COLUMN label labels.kind, ADD COLUMN changed_at timestamptz;
   UPDATE messages SET label = CASE WHEN id % 10 = 0 THEN 'spam' ELSE 'inbox' END::labels.kind;
@@ -159,8 +160,10 @@ psql -XAtq -d mail -c "CREATE SCHEMA labels; CREATE TYPE labels.kind AS ENUM ('i
     AS \$\$ BEGIN NEW.changed_at := now(); RETURN NEW; END \$\$;
   CREATE TRIGGER messages_changed BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION stamp_changed();
   CREATE VIEW label_counts AS SELECT label, count(*) AS n FROM messages GROUP BY label;
-  CREATE INDEX messages_spam ON messages (received_at) WHERE label = 'spam'"
-labels() { psql -XAtq -d mail -c "SELECT string_agg(label || ': ' || n, ', ' ORDER BY label) || '; rows stamped changed: ' || (SELECT count(changed_at) FROM messages) || '; ' || coalesce((SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_spam'), 'no spam index') FROM label_counts"; }
+  CREATE INDEX messages_spam ON messages (received_at) WHERE label = 'spam';
+  CREATE FUNCTION labels.of(subject text) RETURNS labels.kind LANGUAGE sql IMMUTABLE
+    AS \$\$ SELECT CASE WHEN subject ILIKE '%offer%' THEN 'spam' ELSE 'inbox' END::labels.kind \$\$"
+labels() { psql -XAtq -d mail -c "SELECT string_agg(label || ': ' || n, ', ' ORDER BY label) || '; rows stamped changed: ' || (SELECT count(changed_at) FROM messages) || '; ' || coalesce((SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_spam'), 'no spam index') || '; labels.of(''cheap offer''): ' || labels.of('cheap offer') FROM label_counts"; }
 echo "before: $(labels)"
 printf 'DROP SCHEMA labels CASCADE;\n' >drop-labels.sql
 printf '$ safedb run drop-labels.sql --target mail-ops --yes\n'

@@ -102,6 +102,13 @@ std::string verification_text(const nlohmann::json& checks) {
     if (v.contains("why")) out += " (" + v.value("why", "") + ")";
     out += "\n";
   }
+  for (const nlohmann::json& o : checks.value("objects", nlohmann::json::array())) {
+    out += fmt::format("restore: {} {} (statement #{}): {}", o.value("kind", ""),
+                       o.value("name", ""), o.value("statement", 0), o.value("result", ""));
+    if (o.value("result", "") == "identical") out += " definition to the snapshot";
+    if (o.contains("why")) out += " (" + o.value("why", "") + ")";
+    out += "\n";
+  }
   for (const nlohmann::json& p : checks.value("parts", nlohmann::json::array())) {
     const std::string kind = p.value("kind", "");
     out += fmt::format("restore: {} {}{} on {} (statement #{}): {}", kind,

@@ -98,6 +98,12 @@ nlohmann::json snapshot_json(const snapshot::Taker& taker) {
     }
     out["parts"] = std::move(parts);
   }
+  if (!m.objects.empty()) {
+    nlohmann::json objects = nlohmann::json::array();
+    for (const snapshot::SavedObject& o : m.objects)
+      objects.push_back({{"statement", o.statement}, {"kind", o.kind}, {"name", o.name}});
+    out["objects"] = std::move(objects);
+  }
   return out;
 }
 

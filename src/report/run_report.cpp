@@ -136,6 +136,23 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
       out += fmt::format("  snapshot before #{}: {}: its {} (the statement drops {} too)\n",
                          of.first, of.second, listed, what.size() == 1 ? "it" : "them");
     }
+    // The functions, types, ... of one statement on one line.
+    std::vector<std::pair<int, std::vector<std::string>>> objects;
+    for (const nlohmann::json& o : result.snapshot.value("objects", nlohmann::json::array())) {
+      const int statement = o.value("statement", 0);
+      if (objects.empty() || objects.back().first != statement) objects.push_back({statement, {}});
+      objects.back().second.push_back(o.value("kind", "") + " " + o.value("name", ""));
+    }
+    for (const auto& [statement, what] : objects) {
+      std::string listed;
+      for (const std::string& w : what)
+        listed += (listed.empty() ? "" : ", ") + w;
+      const char* pronoun = what.size() == 1 ? "it" : "them";
+      out += fmt::format(
+          "  snapshot before #{}: {}: the SQL that creates {} again (the statement drops {} "
+          "too)\n",
+          statement, listed, pronoun, pronoun);
+    }
     out += fmt::format("  snapshot saved in {} (safedb restore {} to undo)\n",
                        result.snapshot.value("folder", ""), result.run_id);
   }

@@ -251,9 +251,12 @@ bool flag(const json& j, const char* key) {
   return j[key].is_string() && j[key].get<std::string>() == "t";
 }
 
-std::string sequence_options(const json& s) {
-  return fmt::format("AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
-                     str(s, "data_type"), str(s, "increment"), str(s, "min"), str(s, "max"),
+// `typed`: with "AS <type>", which an identity's SEQUENCE NAME refuses (its
+// sequence takes the column's type).
+std::string sequence_options(const json& s, bool typed = true) {
+  return fmt::format("{}INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
+                     typed ? "AS " + str(s, "data_type") + " " : std::string(), str(s, "increment"),
+                     str(s, "min"), str(s, "max"),
                      str(s, "next").empty() ? str(s, "start") : str(s, "next"), str(s, "cache"),
                      flag(s, "cycle") ? " CYCLE" : " NO CYCLE");
 }
@@ -282,6 +285,27 @@ std::string column_sql(const json& d, const json& c) {
     out += " DEFAULT " + str(c, "default");
   }
   if (flag(c, "not_null")) out += " NOT NULL";
+  return out;
+}
+
+ColumnSequenceSql column_sequence_sql(const json& d, const std::string& column) {
+  ColumnSequenceSql out;
+  const json* s = sequence_of(d, column);
+  if (s == nullptr) return out;
+  const std::string table = str(d, "name");
+  if (flag(*s, "identity")) {
+    for (const json& c : d.value("columns", json::array())) {
+      if (str(c, "name") != column) continue;
+      out.after.push_back(fmt::format(
+          "ALTER TABLE {} ALTER COLUMN {} ADD GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
+          table, column, str(c, "identity") == "a" ? "ALWAYS" : "BY DEFAULT", str(*s, "name"),
+          sequence_options(*s, false)));
+    }
+    return out;
+  }
+  out.before.push_back(fmt::format("CREATE SEQUENCE {} {}", str(*s, "name"), sequence_options(*s)));
+  out.after.push_back(
+      fmt::format("ALTER SEQUENCE {} OWNED BY {}.{}", str(*s, "name"), table, column));
   return out;
 }
 

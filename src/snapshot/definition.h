@@ -48,6 +48,18 @@ Result<nlohmann::json> read_grants(db::Connection& conn, const std::string& oid)
 // default, identity or generation expression, and NOT NULL.
 std::string column_sql(const nlohmann::json& definition, const nlohmann::json& column);
 
+// For column `column` (SQL name) of definition `d`, added back to its
+// table on its own (the restore of a DROP COLUMN), when it owned a
+// sequence: `before` creates a serial column's sequence again (its default
+// calls it), `after` makes the column own it again, or makes an identity
+// column one again (which needs it NOT NULL first). Both empty when the
+// column owned none.
+struct ColumnSequenceSql {
+  std::vector<std::string> before;
+  std::vector<std::string> after;
+};
+ColumnSequenceSql column_sequence_sql(const nlohmann::json& d, const std::string& column);
+
 // The statements that create the table empty (owned sequences, the table
 // with its columns), to run before its rows are loaded.
 std::vector<std::string> create_table_sql(const nlohmann::json& definition);

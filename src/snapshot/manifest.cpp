@@ -20,13 +20,17 @@ using nlohmann::json;
 // version 2, which builds that know nothing of views read as well.
 // Version 4 added "parts" (of relations a statement keeps), written only
 // when there are some, so that a build that would not add them back
-// refuses the snapshot instead of restoring without them.
+// refuses the snapshot instead of restoring without them. Version 5 added
+// "objects" (functions, types, sequences, extensions), likewise.
 constexpr int kFormatVersion = 2;
 constexpr int kViewsVersion = 3;
 constexpr int kPartsVersion = 4;
+constexpr int kObjectsVersion = 5;
 
 constexpr const char* kPartKinds[] = {"index",  "constraint", "default",   "trigger",
                                       "policy", "rule",       "statistics"};
+constexpr const char* kObjectKinds[] = {"schema",   "extension", "type",
+                                        "sequence", "function",  "procedure"};
 
 Error damaged(const std::string& what) {
   return {ExitCode::no, what};
@@ -52,7 +56,8 @@ json to_json(const Manifest& m) {
                       {"definition", t.definition}});
     if (!t.via.empty()) tables.back()["via"] = t.via;
   }
-  const int version = !m.parts.empty()   ? kPartsVersion
+  const int version = !m.objects.empty() ? kObjectsVersion
+                      : !m.parts.empty() ? kPartsVersion
                       : !m.views.empty() ? kViewsVersion
                                          : kFormatVersion;
   json out = {{"version", version},
@@ -99,14 +104,26 @@ json to_json(const Manifest& m) {
     }
     out["parts"] = std::move(parts);
   }
+  if (version >= kObjectsVersion) {
+    json objects = json::array();
+    for (const SavedObject& o : m.objects) {
+      objects.push_back({{"statement", o.statement},
+                         {"kind", o.kind},
+                         {"name", o.name},
+                         {"schema", o.schema},
+                         {"definition", o.definition},
+                         {"sql", o.sql}});
+    }
+    out["objects"] = std::move(objects);
+  }
   return out;
 }
 
 Result<Manifest> manifest_from_json(const json& v) {
   try {
     const int version = v.is_object() ? v.value("version", 0) : 0;
-    if (version < 1 || version > kPartsVersion)
-      return Error::input("not a version 1 to 4 snapshot manifest");
+    if (version < 1 || version > kObjectsVersion)
+      return Error::input("not a version 1 to 5 snapshot manifest");
     Manifest m;
     m.run_id = v.at("run_id").get<std::string>();
     m.created = v.at("created").get<std::string>();
@@ -189,6 +206,22 @@ Result<Manifest> manifest_from_json(const json& v) {
         if (!part.functions.is_array() || !part.extensions.is_array())
           return Error::input("a part's \"functions\" or \"extensions\" is not an array");
         m.parts.push_back(std::move(part));
+      }
+    }
+    if (version >= kObjectsVersion) {
+      for (const json& x : v.at("objects")) {
+        SavedObject o;
+        o.statement = x.at("statement").get<int>();
+        o.kind = x.at("kind").get<std::string>();
+        if (std::find(std::begin(kObjectKinds), std::end(kObjectKinds), o.kind) ==
+            std::end(kObjectKinds))
+          return Error::input(fmt::format("object kind \"{}\" is unknown", o.kind));
+        o.name = x.at("name").get<std::string>();
+        o.schema = x.at("schema").get<std::string>();
+        o.definition = x.at("definition").get<std::string>();
+        o.sql = x.at("sql").get<std::vector<std::string>>();
+        if (o.sql.empty()) return Error::input("an object's \"sql\" is empty");
+        m.objects.push_back(std::move(o));
       }
     }
     return m;

@@ -9,6 +9,7 @@
 
 #include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
+#include "snapshot/objects.h"
 #include "snapshot/parts.h"
 #include "snapshot/restore_steps.h"
 #include "snapshot/views.h"
@@ -117,12 +118,18 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
   std::stable_sort(parts_.begin(), parts_.end(), [](const SavedPart* a, const SavedPart* b) {
     return a->statement > b->statement;
   });
+  for (const SavedObject& o : manifest_.objects) {
+    if (!options_.statement || *options_.statement == o.statement) objects_.push_back(&o);
+  }
+  std::stable_sort(
+      objects_.begin(), objects_.end(),
+      [](const SavedObject* a, const SavedObject* b) { return a->statement > b->statement; });
 }
 
 Restorer::~Restorer() = default;
 
 Result<std::string> Restorer::plan(db::Connection& conn) {
-  if (entries_.empty() && views_.empty() && parts_.empty()) {
+  if (entries_.empty() && views_.empty() && parts_.empty() && objects_.empty()) {
     return Error::usage(
         options_.statement
             ? fmt::format("the snapshot holds nothing for statement #{}", *options_.statement)
@@ -140,6 +147,20 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
   }
   for (Entry& e : entries_) {
     if (Status looked = detail::find_missing_types(conn, e); !looked) return looked.error();
+  }
+  // Schemas, extensions, types and sequences first: the tables may use them.
+  auto is_routine = [](const SavedObject* o) {
+    return o->kind == "function" || o->kind == "procedure";
+  };
+  for (const SavedObject* o : objects_) {
+    if (!options_.in_place) {
+      plan.notes.push_back(
+          fmt::format("{} {} (dropped by statement #{}) is created again only by a restore with "
+                      "--in-place; its definition is in the snapshot's manifest",
+                      o->kind, o->name, o->statement));
+    } else if (!is_routine(o)) {
+      detail::plan_object(conn, *o, plan);
+    }
   }
   for (const Entry& e : entries_) {
     const SavedTable& t = *e.saved;
@@ -168,6 +189,11 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
       detail::plan_triggers(conn, e, options_.disable_triggers, plan);
       detail::plan_rows(e, plan);
     }
+  }
+  // Functions and procedures after the tables, which their bodies and
+  // signatures may name, and before the views and parts that call them.
+  for (const SavedObject* o : objects_) {
+    if (options_.in_place && is_routine(o)) detail::plan_object(conn, *o, plan);
   }
   // The views not planned yet (before a column of their row type), last:
   // they select from the tables above.
@@ -384,12 +410,34 @@ json Restorer::verify(db::Connection& conn) {
     if (!same) ok_ = false;
     parts.push_back(result);
   }
+  // An object is back when the catalog prints it as it did before the statement.
+  json objects = json::array();
+  for (const SavedObject* o : objects_) {
+    json result = {{"kind", o->kind}, {"name", o->name}, {"statement", o->statement}};
+    if (!options_.in_place) {
+      result["result"] = "not restored";
+      result["why"] =
+          "schemas, functions, types, sequences and extensions are created again only by "
+          "a restore with --in-place";
+      objects.push_back(result);
+      continue;
+    }
+    Result<std::optional<std::string>> now = object_definition(conn, *o);
+    const bool same = now && *now && **now == o->definition;
+    if (!now) result["why"] = now.error().message();
+    if (now && !*now) result["why"] = "it does not exist";
+    if (now && *now && !same) result["why"] = "its definition now: " + **now;
+    result["result"] = same ? "identical" : "differs";
+    if (!same) ok_ = false;
+    objects.push_back(result);
+  }
   json out = {{"restore_of", manifest_.run_id},
               {"mode", options_.in_place ? "in-place" : "copy"},
               {"identical", ok_},
               {"tables", tables}};
   if (!views_.empty()) out["views"] = std::move(views);
   if (!parts_.empty()) out["parts"] = std::move(parts);
+  if (!objects_.empty()) out["objects"] = std::move(objects);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "safedb/content/content.h"
 #include "safedb/util/sql_quote.h"
 #include "snapshot/definition.h"
+#include "snapshot/objects.h"
 #include "snapshot/parts.h"
 
 namespace safedb::snapshot::detail {
@@ -277,6 +278,12 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
       std::optional<std::string>("1");
   const std::string type = column.value("type", "");
   plan_types(conn, e, plan);
+  // A sequence the column owned went with it (a serial's, an identity's).
+  ColumnSequenceSql sequence;
+  if (t.kind == "AlterTableStmt" && !present)
+    sequence = column_sequence_sql(t.definition, t.column);
+  for (std::string& sql : sequence.before)
+    plan.sql.push_back(std::move(sql));
   if (t.kind == "AlterTableStmt" && !present) {
     plan.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", T, t.column, type));
   } else {
@@ -294,6 +301,8 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
                                    default_value.get<std::string>()));
   if (column.value("not_null", json("f")) == "t")
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", T, t.column));
+  for (std::string& sql : sequence.after)
+    plan.sql.push_back(std::move(sql));
 }
 
 void plan_triggers(db::Connection& conn, const RestoreEntry& e, bool disable, RestorePlan& plan) {
@@ -400,6 +409,39 @@ void plan_part(db::Connection& conn, const SavedPart& p, RestorePlan& plan) {
                "function");
   for (const std::string& sql : p.sql)
     plan.sql.push_back(sql);
+}
+
+void plan_object(db::Connection& conn, const SavedObject& o, RestorePlan& plan) {
+  // Extensions are keyed as plan_extension() keys them; the others by
+  // their name, as the types and functions of tables and parts are.
+  const std::string key = o.kind == "extension" ? "extension " + o.name : o.name;
+  if (plan.objects_made.count(key) != 0) return;
+  if (o.kind == "schema" && plan.schemas_made.count(o.schema) != 0) return;
+  const std::string what = fmt::format("{} {}", o.kind, o.name);
+  Result<std::optional<std::string>> now = object_definition(conn, o);
+  if (!now) {
+    plan.problems.push_back(fmt::format("{}: {}", what, now.error().message()));
+    return;
+  }
+  if (*now && **now == o.definition) return;  // back already, as it was
+  // A schema made again since holds what is restored into it as it is
+  // (the check afterwards reports an owner or grants that differ).
+  if (*now && o.kind == "schema") return;
+  if (*now) {
+    plan.problems.push_back(
+        fmt::format("{}: it exists again, different from the snapshot's ({})", what, **now));
+    return;
+  }
+  if (o.kind != "schema") plan_schema(conn, o.schema, plan);
+  // A function's body may name tables this restore has yet to recreate.
+  if ((o.kind == "function" || o.kind == "procedure") && !plan.unchecked_bodies) {
+    plan.sql.push_back("SET LOCAL check_function_bodies = off");
+    plan.unchecked_bodies = true;
+  }
+  for (const std::string& sql : o.sql)
+    plan.sql.push_back(sql);
+  plan.objects_made.insert(key);
+  if (o.kind == "schema") plan.schemas_made.insert(o.schema);
 }
 
 }  // namespace safedb::snapshot::detail

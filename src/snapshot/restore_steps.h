@@ -69,6 +69,9 @@ void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan);
 // A part of a kept relation (and the extensions and functions it uses,
 // when gone), unless it is back already as it was.
 void plan_part(db::Connection& conn, const SavedPart& p, RestorePlan& plan);
+// A function, type, sequence or extension (and its schema, when gone),
+// unless planned already or back already as it was.
+void plan_object(db::Connection& conn, const SavedObject& o, RestorePlan& plan);
 // Before rows go back into an existing table: its enabled user triggers
 // that fire on INSERT or UPDATE are disabled until the end (`disable`), or
 // named in a note.

@@ -11,6 +11,7 @@
 #include "snapshot/cascade.h"
 #include "snapshot/dropped.h"
 #include "snapshot/files.h"
+#include "snapshot/objects.h"
 #include "snapshot/parts.h"
 #include "snapshot/row_file.h"
 #include "snapshot/side_session.h"
@@ -207,6 +208,18 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
 
 std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
                                                     const sql::Statement& st) {
+  // Functions, types, sequences and extensions it drops; anything else
+  // without rows it drops cannot be saved, and blocks the run.
+  Result<DroppedObjects> objects = read_objects(conn, st);
+  if (!objects)
+    return conn.last_error() ? conn.last_error() : snapshot_error(objects.error().message());
+  if (!objects->unsaved.empty()) {
+    std::string listed;
+    for (const std::string& o : objects->unsaved)
+      listed += (listed.empty() ? "" : ", ") + o;
+    return refuse(
+        fmt::format("statement #{} also drops {}, which a snapshot cannot save", st.index, listed));
+  }
   Result<std::vector<DroppedObject>> dropped = dropped_with(conn, st);
   if (!dropped) return conn.last_error();
   std::vector<std::string> views;
@@ -265,6 +278,8 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     return conn.last_error() ? conn.last_error() : snapshot_error(parts.error().message());
   for (SavedPart& p : *parts)
     manifest_.parts.push_back(std::move(p));
+  for (SavedObject& o : objects->saved)
+    manifest_.objects.push_back(std::move(o));
   return std::nullopt;
 }
 
@@ -311,6 +326,7 @@ void Taker::discard() {
   manifest_.tables.clear();
   manifest_.views.clear();
   manifest_.parts.clear();
+  manifest_.objects.clear();
   manifest_.bytes = 0;
   saved_.reset();
   manifest_sha256_.clear();

@@ -34,15 +34,16 @@ constexpr const char* kCollation = R"sql(
      FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
     WHERE co.oid = {}))sql";
 
-std::string types_sql(const std::string& oid) {
+}  // namespace
+
+std::string create_type_sql() {
   const std::string attribute_collation =
       fmt::format("CASE WHEN a.attcollation <> at.typcollation THEN {} END",
                   fmt::format(fmt::runtime(kCollation), "a.attcollation"));
   const std::string domain_collation =
       fmt::format("CASE WHEN t.typcollation <> bt.typcollation THEN {} END",
                   fmt::format(fmt::runtime(kCollation), "t.typcollation"));
-  return fmt::format(R"sql({reached}
-  SELECT format_type(t.oid, NULL) AS name, n.nspname AS schema,
+  return fmt::format(R"sql(
          CASE t.typtype
            WHEN 'e' THEN 'CREATE TYPE ' || format_type(t.oid, NULL) || ' AS ENUM (' ||
              coalesce((SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
@@ -79,7 +80,16 @@ std::string types_sql(const std::string& oid) {
              CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text
                   ELSE '' END ||
              ', MULTIRANGE_TYPE_NAME = ' || format_type(r.rngmultitypid, NULL) || ')'
-         END AS "create",
+         END)sql",
+                     fmt::arg("attribute_collation", attribute_collation),
+                     fmt::arg("domain_collation", domain_collation));
+}
+
+namespace {
+
+std::string types_sql(const std::string& oid) {
+  return fmt::format(R"sql({reached}
+  SELECT format_type(t.oid, NULL) AS name, n.nspname AS schema, {create} AS "create",
          CASE WHEN t.typtype = 'd' THEN 'ALTER DOMAIN ' ELSE 'ALTER TYPE ' END ||
            format_type(t.oid, NULL) || ' OWNER TO ' || quote_ident(pg_get_userbyid(t.typowner))
            AS owner,
@@ -104,8 +114,7 @@ std::string types_sql(const std::string& oid) {
      AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
    ORDER BY deepest.depth DESC, 1)sql",
                      fmt::arg("reached", fmt::format(fmt::runtime(kReached), fmt::arg("oid", oid))),
-                     fmt::arg("attribute_collation", attribute_collation),
-                     fmt::arg("domain_collation", domain_collation));
+                     fmt::arg("create", create_type_sql()));
 }
 
 // Rows of (name, schema, create, owner, why, table, extension, its version,

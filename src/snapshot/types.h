@@ -28,6 +28,12 @@ namespace safedb::snapshot {
 // "schema", which a restore can create it again with.
 Result<nlohmann::json> read_types(db::Connection& conn, const std::string& oid);
 
+// The CREATE TYPE (enum, composite, range) or CREATE DOMAIN statement of
+// the pg_type row `t`, as an SQL expression; NULL for any other kind of
+// type. The query must LEFT JOIN pg_class rel ON rel.oid = t.typrelid,
+// pg_type bt ON bt.oid = t.typbasetype and pg_range r ON r.rngtypid = t.oid.
+std::string create_type_sql();
+
 // The user-defined functions and procedures that the defaults, constraints,
 // triggers, indexes and policies of table `oid` call, as a JSON array of
 // objects: "name" (regprocedure, the signature), "schema", and "sql" (its

@@ -59,10 +59,10 @@ TEST_CASE("a manifest keeps each table's row format; version 1 manifests are tex
   }
   SECTION("a later version is refused") {
     json later = binary;
-    later["version"] = 5;
+    later["version"] = 6;
     Result<snapshot::Manifest> refused = snapshot::manifest_from_json(later);
     REQUIRE_FALSE(refused);
-    CHECK(refused.error().message() == "not a version 1 to 4 snapshot manifest");
+    CHECK(refused.error().message() == "not a version 1 to 5 snapshot manifest");
   }
 }
 
@@ -176,5 +176,47 @@ TEST_CASE("a manifest with parts of kept tables is version 4, and bad parts are 
     Result<snapshot::Manifest> v3 = snapshot::manifest_from_json(older);
     REQUIRE(v3);
     CHECK(v3->parts.empty());
+  }
+}
+
+TEST_CASE("a manifest with functions, types, sequences or extensions is version 5", "[snapshot]") {
+  snapshot::Manifest m = one_table(content::CopyFormat::binary);
+  snapshot::SavedObject o;
+  o.statement = 2;
+  o.kind = "sequence";
+  o.name = "util.\"Ticket\"";
+  o.schema = "util";
+  o.definition = "CREATE SEQUENCE util.\"Ticket\" AS bigint INCREMENT BY 1 MINVALUE 1";
+  o.sql = {o.definition, "SELECT setval('util.\"Ticket\"', 41)"};
+  m.objects.push_back(o);
+  const json written = snapshot::to_json(m);
+  CHECK(written["version"] == 5);
+  CHECK(written["parts"] == json::array());
+  Result<snapshot::Manifest> back = snapshot::manifest_from_json(written);
+  REQUIRE(back);
+  REQUIRE(back->objects.size() == 1);
+  const snapshot::SavedObject& read = back->objects[0];
+  CHECK(read.statement == 2);
+  CHECK(read.kind == "sequence");
+  CHECK(read.name == o.name);
+  CHECK(read.schema == "util");
+  CHECK(read.definition == o.definition);
+  CHECK(read.sql == o.sql);
+
+  SECTION("an unknown kind, empty SQL or a missing key is refused") {
+    json kind = written;
+    kind["objects"][0]["kind"] = "operator";
+    Result<snapshot::Manifest> refused = snapshot::manifest_from_json(kind);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message() == "object kind \"operator\" is unknown");
+    json empty = written;
+    empty["objects"][0]["sql"] = json::array();
+    CHECK_FALSE(snapshot::manifest_from_json(empty));
+    json missing = written;
+    missing["objects"][0].erase("schema");
+    CHECK_FALSE(snapshot::manifest_from_json(missing));
+    json none = written;
+    none.erase("objects");
+    CHECK_FALSE(snapshot::manifest_from_json(none));
   }
 }

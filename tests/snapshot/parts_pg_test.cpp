@@ -7,6 +7,7 @@
 #include "support/run_fixture.h"
 
 using nlohmann::json;
+using safedb::test::restore_in_place;
 using safedb::test::run_with_snapshot;
 using safedb::test::RunFixture;
 using safedb::test::snapshot_policy;
@@ -49,16 +50,6 @@ std::string described(const RunFixture& f, const std::string& name) {
             "pg_attribute WHERE attrelid = stxrelid AND attnum = ANY (stxkeys))",
             "pg_statistic_ext WHERE stxrelid = c.oid") +
       ") FROM pg_class c WHERE c.oid = '" + name + "'::regclass");
-}
-
-// A restore in place of `run_id`, REQUIRE-d to exit 0: its output, and the
-// "parts" of its outcome's checks.
-json restore_in_place(const RunFixture& f, const std::string& run_id, std::string& out) {
-  auto r = f.safedb({"restore", run_id, "--target", "db", "--in-place"});
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  out = r.out + r.err;
-  return json::parse(f.records("outcome").back())["payload"]["checks"]["parts"];
 }
 
 }  // namespace
@@ -105,7 +96,7 @@ TEST_CASE(
   CHECK(described(f, "accounts") != accounts);
 
   std::string out;
-  const json parts = restore_in_place(f, run.id, out);
+  const json parts = restore_in_place(f, run.id, out)["parts"];
   CHECK(described(f, "accounts") == accounts);
   CHECK(described(f, "payments") == payments);
   REQUIRE(parts.size() == 6);
@@ -162,7 +153,7 @@ TEST_CASE(
         "not restored");
 
   std::string out;
-  const json parts = restore_in_place(f, run.id, out);
+  const json parts = restore_in_place(f, run.id, out)["parts"];
   CHECK(described(f, "orders") == orders);
   REQUIRE(parts.size() == 6);
   for (const json& p : parts)

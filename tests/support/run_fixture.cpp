@@ -112,4 +112,12 @@ SnapshotRun run_with_snapshot(const RunFixture& f, const std::string& sql) {
   return {outcome["run_id"].get<std::string>(), r.out, outcome["snapshot"]};
 }
 
+nlohmann::json restore_in_place(const RunFixture& f, const std::string& run_id, std::string& out) {
+  auto r = f.safedb({"restore", run_id, "--target", "db", "--in-place"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  out = r.out + r.err;
+  return nlohmann::json::parse(f.records("outcome").back())["payload"]["checks"];
+}
+
 }  // namespace safedb::test

@@ -55,4 +55,9 @@ struct SnapshotRun {
 };
 SnapshotRun run_with_snapshot(const RunFixture& f, const std::string& sql);
 
+// One `safedb restore RUN-ID --in-place` on the fixture's target, REQUIRE-d
+// to exit 0: its output (stdout and stderr) in `out`, and the "checks"
+// object of its outcome record.
+nlohmann::json restore_in_place(const RunFixture& f, const std::string& run_id, std::string& out);
+
 }  // namespace safedb::test

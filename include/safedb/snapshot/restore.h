@@ -36,7 +36,9 @@ struct RestoreOptions {
 // primary key, dropped tables are recreated with their definition and data,
 // dropped columns are added back and refilled, a changed column type is
 // changed back and refilled, and the views and materialized views dropped
-// with them are created again (materialized views refreshed). A row whose key was used again since
+// with them are created again (materialized views refreshed), as are the
+// parts of kept tables and the functions, types, sequences and extensions
+// dropped with them. A row whose key was used again since
 // (DELETE, TRUNCATE) or that is gone (UPDATE) is a conflict: left alone and reported.
 class Restorer {
  public:
@@ -81,6 +83,11 @@ class Restorer {
   // first, each statement's in the manifest's order; added again last, by
   // a restore in place only.
   std::vector<const SavedPart*> parts_;
+  // Functions, types, sequences and extensions the chosen statements
+  // dropped, later statements first: by a restore in place only, before the
+  // tables, and functions and procedures after them (their bodies may name
+  // the tables).
+  std::vector<const SavedObject*> objects_;
   std::vector<std::string> notes_;
   bool ok_ = false;
 };

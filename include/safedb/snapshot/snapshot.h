@@ -91,6 +91,29 @@ struct SavedPart {
   nlohmann::json extensions = nlohmann::json::array();
 };
 
+// A schema, function, procedure, type, sequence or extension that a DROP takes
+// with it (DROP SCHEMA ... CASCADE, DROP TYPE, DROP EXTENSION, ...) and
+// that nothing else saved brings back: neither a relation nor a part of
+// one (snapshot/objects.h). It holds no rows (a sequence's value is in its
+// SQL), so the snapshot keeps the SQL that creates it again.
+struct SavedObject {
+  int statement = 0;
+  // "schema", "extension", "type", "sequence", "function" or "procedure"
+  std::string kind;
+  // Its SQL name, schema-qualified; a function's with its argument types;
+  // an extension's as pg_extension has it, unquoted.
+  std::string name;
+  std::string schema;  // the schema it is (unquoted), or lives in
+  // What the catalog printed for it (pg_get_functiondef(), the CREATE TYPE
+  // or CREATE SEQUENCE, the extension's version, the schema's owner and
+  // grants) with every name qualified; a restore compares it with what the
+  // catalog prints afterwards.
+  std::string definition;
+  // The statements that create it again: with its owner, grants and
+  // comment, and a sequence's value.
+  std::vector<std::string> sql;
+};
+
 // What a run saved: snapshots/<run-id>/manifest.json.
 struct Manifest {
   std::string run_id;
@@ -101,6 +124,10 @@ struct Manifest {
   std::vector<SavedView> views;
   // In the order they can be added back: keys before the foreign keys on them.
   std::vector<SavedPart> parts;
+  // In the order they can be created: schemas, extensions, types,
+  // sequences, then functions and procedures, each kind in the order the
+  // database created them.
+  std::vector<SavedObject> objects;
   std::uint64_t bytes = 0;  // of all row files
 };
 

@@ -1,0 +1,292 @@
+// Functions, types, sequences and extensions that a DROP takes with it
+// (snapshot/objects.h): read from the catalog inside the run's transaction,
+// before the statement, as the SQL that creates each one again.
+#include "snapshot/objects.h"
+
+#include <fmt/format.h>
+
+#include "safedb/util/sql_quote.h"
+#include "snapshot/definition.h"
+#include "snapshot/dropped.h"
+#include "snapshot/types.h"
+
+namespace safedb::snapshot {
+namespace {
+
+using nlohmann::json;
+
+// The privileges on an object (`on`: an SQL expression giving "FUNCTION",
+// "TYPE", ...; `name`: its SQL name) that its access control list `acl`
+// grants to others than `owner`, as a text[] expression: REVOKE ALL FROM
+// PUBLIC, then a GRANT for each. Empty for a NULL list: the default
+// privileges, which creating the object gives again.
+std::string grants(const char* on, const char* name, const char* acl, const char* owner) {
+  return fmt::format(
+      R"sql(CASE WHEN {acl} IS NULL THEN ARRAY[]::text[]
+         ELSE ARRAY['REVOKE ALL ON ' || {on} || ' ' || {name} || ' FROM PUBLIC'] ||
+              ARRAY(SELECT 'GRANT ' || g.privilege_type || ' ON ' || {on} || ' ' || {name} ||
+                           ' TO ' || CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                                          ELSE quote_ident(pg_get_userbyid(g.grantee)) END ||
+                           CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END
+                      FROM aclexplode({acl}) g WHERE g.grantee <> {owner} ORDER BY 1) END)sql",
+      fmt::arg("on", on), fmt::arg("name", name), fmt::arg("acl", acl), fmt::arg("owner", owner));
+}
+
+// "COMMENT ON <on> <name> IS '...'" for the object `oid` of `catalog`, or NULL.
+std::string comment(const char* on, const char* name, const char* oid, const char* catalog) {
+  return fmt::format(
+      "'COMMENT ON ' || {} || ' ' || {} || ' IS ' || quote_literal(obj_description({}, '{}'))", on,
+      name, oid, catalog);
+}
+
+// Not a member of an extension (which brings it back with itself).
+std::string not_member(const char* catalog, const char* oid) {
+  return fmt::format(
+      "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '{}'::regclass AND e.objid = {} "
+      "AND e.deptype = 'e')",
+      catalog, oid);
+}
+
+// The objects of `wanted` (a relation of (classid, objid) rows: pg_depend's
+// names) that a snapshot can create again, as rows of (classid, objid,
+// kind, name, schema, ord: the order to create kinds in, definition: what
+// the catalog prints for it, sql: the statements that create it, NULL for
+// those that do not apply).
+std::string all_objects(const std::string& wanted) {
+  const std::string in = fmt::format("IN (SELECT classid, objid FROM {})", wanted);
+  return fmt::format(
+      R"sql(
+  SELECT 'pg_namespace'::regclass::oid AS classid, s.oid AS objid, 'schema' AS kind,
+         quote_ident(s.nspname) AS name, s.nspname::text AS schema, 0 AS ord,
+         'schema ' || quote_ident(s.nspname) || ' owned by ' ||
+           quote_ident(pg_get_userbyid(s.nspowner)) ||
+           coalesce(', granted ' || (SELECT string_agg(
+                                        CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                                             ELSE quote_ident(pg_get_userbyid(g.grantee)) END ||
+                                        ' ' || g.privilege_type ||
+                                        CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION'
+                                             ELSE '' END, ', ' ORDER BY 1)
+                                      FROM aclexplode(s.nspacl) g
+                                     WHERE g.grantee <> s.nspowner), '') AS definition,
+         ARRAY['CREATE SCHEMA ' || quote_ident(s.nspname) || ' AUTHORIZATION ' ||
+                 quote_ident(pg_get_userbyid(s.nspowner)),
+               {schema_comment}] || {schema_grants} AS sql
+    FROM pg_namespace s
+   WHERE ('pg_namespace'::regclass::oid, s.oid) {in}
+  UNION ALL
+  SELECT 'pg_extension'::regclass::oid, x.oid, 'extension', x.extname::text, n.nspname::text, 1,
+         'extension ' || quote_ident(x.extname) || ' version ' || x.extversion || ' in schema ' ||
+           quote_ident(n.nspname) AS definition,
+         ARRAY['CREATE EXTENSION IF NOT EXISTS ' || quote_ident(x.extname) || ' WITH SCHEMA ' ||
+                 quote_ident(n.nspname) || ' VERSION ' || quote_literal(x.extversion),
+               {extension_comment}]
+    FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+   WHERE ('pg_extension'::regclass::oid, x.oid) {in}
+  UNION ALL
+  SELECT 'pg_type'::regclass::oid, t.oid, 'type', format_type(t.oid, NULL), n.nspname, 2, c.made,
+         ARRAY[c.made,
+               'ALTER ' || c.kw || ' ' || format_type(t.oid, NULL) || ' OWNER TO ' ||
+                 quote_ident(pg_get_userbyid(t.typowner)),
+               {type_comment}] || {type_grants}
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    LEFT JOIN pg_class rel ON rel.oid = t.typrelid
+    LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+    LEFT JOIN pg_range r ON r.rngtypid = t.oid,
+    LATERAL (SELECT {create_type} AS made,
+                    CASE WHEN t.typtype = 'd' THEN 'DOMAIN' ELSE 'TYPE' END AS kw) c
+   WHERE ('pg_type'::regclass::oid, t.oid) {in} AND c.made IS NOT NULL
+     AND {type_not_member}
+  UNION ALL
+  SELECT 'pg_class'::regclass::oid, s.oid, 'sequence', s.oid::regclass::text, n.nspname, 3, c.made,
+         ARRAY[c.made,
+               'ALTER SEQUENCE ' || s.oid::regclass::text || ' OWNER TO ' ||
+                 quote_ident(pg_get_userbyid(s.relowner)),
+               -- The value nextval() would have given next (after the last one
+               -- of a cycle: the first again; of a used up sequence: the last).
+               'ALTER SEQUENCE ' || s.oid::regclass::text || ' RESTART WITH ' ||
+                 CASE WHEN pg_sequence_last_value(s.oid)::numeric + q.seqincrement
+                             BETWEEN q.seqmin AND q.seqmax
+                        THEN pg_sequence_last_value(s.oid) + q.seqincrement
+                      WHEN q.seqcycle AND q.seqincrement > 0 THEN q.seqmin
+                      WHEN q.seqcycle THEN q.seqmax
+                      ELSE pg_sequence_last_value(s.oid) END,
+               {sequence_comment}] || {sequence_grants}
+    FROM pg_class s JOIN pg_sequence q ON q.seqrelid = s.oid
+    JOIN pg_namespace n ON n.oid = s.relnamespace,
+    LATERAL (SELECT 'CREATE ' || CASE WHEN s.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END ||
+                    'SEQUENCE ' || s.oid::regclass::text || ' AS ' ||
+                    format_type(q.seqtypid, NULL) || ' INCREMENT BY ' || q.seqincrement ||
+                    ' MINVALUE ' || q.seqmin || ' MAXVALUE ' || q.seqmax || ' START WITH ' ||
+                    q.seqstart || ' CACHE ' || q.seqcache ||
+                    CASE WHEN q.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS made) c
+   WHERE ('pg_class'::regclass::oid, s.oid) {in} AND s.relkind = 'S' AND s.relpersistence <> 't'
+     -- Its value is read with pg_sequence_last_value(), which needs one of
+     -- these. (has_sequence_privilege() fails on other relations, and the
+     -- planner may test it before the conditions above.)
+     AND CASE WHEN s.relkind = 'S' THEN has_sequence_privilege(s.oid, 'SELECT,USAGE') END
+     AND {sequence_not_member}
+  UNION ALL
+  SELECT 'pg_proc'::regclass::oid, p.oid, lower(c.kw), p.oid::regprocedure::text, n.nspname, 4,
+         pg_get_functiondef(p.oid),
+         ARRAY[pg_get_functiondef(p.oid),
+               'ALTER ' || c.kw || ' ' || p.oid::regprocedure::text || ' OWNER TO ' ||
+                 quote_ident(pg_get_userbyid(p.proowner)),
+               {function_comment}] || {function_grants}
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
+    LATERAL (SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS kw) c
+   WHERE ('pg_proc'::regclass::oid, p.oid) {in} AND p.prokind IN ('f', 'p')
+     AND {function_not_member})sql",
+      fmt::arg("in", in), fmt::arg("create_type", create_type_sql()),
+      fmt::arg("schema_comment",
+               comment("'SCHEMA'", "quote_ident(s.nspname)", "s.oid", "pg_namespace")),
+      fmt::arg("schema_grants",
+               grants("'SCHEMA'", "quote_ident(s.nspname)", "s.nspacl", "s.nspowner")),
+      fmt::arg("extension_comment",
+               comment("'EXTENSION'", "quote_ident(x.extname)", "x.oid", "pg_extension")),
+      fmt::arg("type_comment", comment("c.kw", "format_type(t.oid, NULL)", "t.oid", "pg_type")),
+      fmt::arg("type_grants", grants("c.kw", "format_type(t.oid, NULL)", "t.typacl", "t.typowner")),
+      fmt::arg("type_not_member", not_member("pg_type", "t.oid")),
+      fmt::arg("sequence_comment",
+               comment("'SEQUENCE'", "s.oid::regclass::text", "s.oid", "pg_class")),
+      fmt::arg("sequence_grants",
+               grants("'SEQUENCE'", "s.oid::regclass::text", "s.relacl", "s.relowner")),
+      fmt::arg("sequence_not_member", not_member("pg_class", "s.oid")),
+      fmt::arg("function_comment",
+               comment("c.kw", "p.oid::regprocedure::text", "p.oid", "pg_proc")),
+      fmt::arg("function_grants",
+               grants("c.kw", "p.oid::regprocedure::text", "p.proacl", "p.proowner")),
+      fmt::arg("function_not_member", not_member("pg_proc", "p.oid")));
+}
+
+// What the walk (dropped_walk()) drops that comes back with nothing else
+// saved, as rows of (classid, objid, whether all_objects() can create it,
+// PostgreSQL's description of it).
+constexpr const char* kLeftOver = R"sql(,
+    members AS (SELECT d.classid, d.objid FROM pg_depend d
+                 WHERE d.deptype = 'e' AND d.refclassid = 'pg_extension'::regclass
+                   AND d.refobjid IN (SELECT objid FROM dropped
+                                       WHERE classid = 'pg_extension'::regclass)),
+    left_over AS (
+      SELECT DISTINCT x.classid, x.objid FROM dropped x
+       WHERE x.objsubid = 0
+         AND (x.classid, x.objid) NOT IN (SELECT classid, objid FROM members)
+         -- The operators and support functions of a member's operator family.
+         AND NOT EXISTS (SELECT 1 FROM pg_depend a
+                          WHERE a.classid = x.classid AND a.objid = x.objid
+                            AND a.deptype IN ('a', 'i')
+                            AND (a.refclassid, a.refobjid) IN (SELECT classid, objid
+                                                                 FROM members))
+         -- The parts of relations come back with their relation, or as
+         -- parts of kept ones (snapshot/parts.h).
+         AND x.classid NOT IN ('pg_attrdef'::regclass,
+                               'pg_trigger'::regclass, 'pg_policy'::regclass,
+                               'pg_rewrite'::regclass, 'pg_statistic_ext'::regclass)
+         -- Relations are saved as tables or views, or come back with their
+         -- table (indexes, TOAST, owned sequences) or type (a composite type's).
+         AND NOT (x.classid = 'pg_class'::regclass AND EXISTS (
+                    SELECT 1 FROM pg_class c WHERE c.oid = x.objid
+                       AND (c.relkind <> 'S' OR EXISTS (
+                              SELECT 1 FROM pg_depend o
+                               WHERE o.classid = 'pg_class'::regclass AND o.objid = c.oid
+                                 AND o.refclassid = 'pg_class'::regclass
+                                 AND o.deptype IN ('a', 'i')))))
+         -- A domain's constraints are part of the domain's CREATE DOMAIN.
+         AND NOT (x.classid = 'pg_constraint'::regclass AND EXISTS (
+                    SELECT 1 FROM pg_constraint k WHERE k.oid = x.objid
+                       AND (k.conrelid <> 0 OR k.contypid IN (
+                              SELECT objid FROM dropped WHERE classid = 'pg_type'::regclass))))
+         -- Internal to another dropped object, which creates it again.
+         AND NOT EXISTS (SELECT 1 FROM pg_depend i
+                          WHERE i.classid = x.classid AND i.objid = x.objid AND i.deptype = 'i'
+                            AND (i.refclassid, i.refobjid) IN (SELECT classid, objid
+                                                                 FROM dropped)))
+  SELECT l.classid::text, l.objid::text, o.objid IS NOT NULL,
+         pg_describe_object(l.classid, l.objid, 0)
+    FROM left_over l LEFT JOIN ({objects}) o ON (o.classid, o.objid) = (l.classid, l.objid)
+   ORDER BY 4)sql";
+
+}  // namespace
+
+Result<DroppedObjects> read_objects(db::Connection& conn, const sql::Statement& st) {
+  DroppedObjects out;
+  const std::optional<std::string> walk = dropped_walk(st, false);
+  if (!walk) return out;
+  // Found with the session's search_path, which resolves the statement's
+  // names as it does; read with an empty one, which qualifies every name.
+  Result<db::QueryResult> found = query_walk(
+      conn,
+      *walk + fmt::format(fmt::runtime(kLeftOver), fmt::arg("objects", all_objects("left_over"))));
+  if (!found) return found.error().within("cannot read what else the statement drops");
+  std::string which;
+  for (const auto& row : found->rows) {
+    if (row[2].value_or("") != "t") {
+      out.unsaved.push_back(row[3].value_or("?"));
+      continue;
+    }
+    which += fmt::format("{}({}::oid, {}::oid)", which.empty() ? "" : ", ", row[0].value_or("0"),
+                         row[1].value_or("0"));
+  }
+  if (which.empty()) return out;
+  Result<json> read = with_qualified_names(conn, [&]() -> Result<json> {
+    Result<db::QueryResult> r = conn.exec(fmt::format(
+        "SELECT o.kind, o.name, o.schema, o.definition, "
+        "array_to_json(array_remove(o.sql, NULL))::text FROM ({}) o ORDER BY o.ord, o.objid",
+        all_objects(fmt::format("(VALUES {}) AS wanted(classid, objid)", which))));
+    if (!r) return r.error().within("cannot read what else the statement drops");
+    for (const auto& row : r->rows) {
+      SavedObject o;
+      o.statement = st.index;
+      o.kind = row[0].value_or("");
+      o.name = row[1].value_or("");
+      o.schema = row[2].value_or("");
+      o.definition = row[3].value_or("");
+      o.sql = json::parse(row[4].value_or("[]")).get<std::vector<std::string>>();
+      out.saved.push_back(std::move(o));
+    }
+    return json(nullptr);
+  });
+  if (!read) return read.error();
+  return out;
+}
+
+Result<std::optional<std::string>> object_definition(db::Connection& conn, const SavedObject& o) {
+  // Found by the name the catalog prints, in its schema: to_regprocedure()
+  // and to_regtype() fail, rather than give NULL, on a type of a schema
+  // that does not exist.
+  const std::string name = util::quote_literal(o.name);
+  const std::string schema =
+      fmt::format("to_regnamespace({})", util::quote_literal(util::quote_identifier(o.schema)));
+  std::string wanted;
+  if (o.kind == "schema") {
+    wanted = fmt::format(
+        "(SELECT 'pg_namespace'::regclass::oid, oid FROM pg_namespace WHERE nspname = {})",
+        util::quote_literal(o.schema));
+  } else if (o.kind == "extension") {
+    wanted = fmt::format(
+        "(SELECT 'pg_extension'::regclass::oid, oid FROM pg_extension WHERE extname = {})", name);
+  } else if (o.kind == "type") {
+    wanted = fmt::format(
+        "(SELECT 'pg_type'::regclass::oid, oid FROM pg_type WHERE typnamespace = {} AND "
+        "format_type(oid, NULL) = {})",
+        schema, name);
+  } else if (o.kind == "sequence") {
+    wanted = fmt::format(
+        "(SELECT 'pg_class'::regclass::oid, oid FROM pg_class WHERE relnamespace = {} AND "
+        "oid::regclass::text = {})",
+        schema, name);
+  } else {
+    wanted = fmt::format(
+        "(SELECT 'pg_proc'::regclass::oid, oid FROM pg_proc WHERE pronamespace = {} AND "
+        "oid::regprocedure::text = {})",
+        schema, name);
+  }
+  Result<db::QueryResult> r =
+      query_qualified(conn, fmt::format("SELECT o.definition FROM ({}) o WHERE o.kind = {}",
+                                        all_objects(wanted + " AS wanted(classid, objid)"),
+                                        util::quote_literal(o.kind)));
+  if (!r) return r.error().within("cannot read a restored object's definition");
+  if (r->rows.empty() || !r->at(0, 0)) return std::optional<std::string>();
+  return std::optional<std::string>(*r->at(0, 0));
+}
+
+}  // namespace safedb::snapshot

@@ -1,0 +1,198 @@
+// The functions, procedures, types, sequences and extensions a DROP takes
+// with it are in the snapshot, and a restore in place creates them again;
+// what a snapshot cannot save (an aggregate, an operator) blocks the run.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/run_fixture.h"
+
+using nlohmann::json;
+using safedb::test::restore_in_place;
+using safedb::test::run_with_snapshot;
+using safedb::test::RunFixture;
+using safedb::test::snapshot_policy;
+using safedb::test::SnapshotRun;
+
+namespace {
+
+// The functions, types and sequences of schema `schema`, one a line: each
+// with its definition, owner, privileges and comment.
+std::string described(const RunFixture& f, const std::string& schema) {
+  const std::string nsp = "to_regnamespace('" + schema + "')";
+  return f.sql(
+      "SELECT concat_ws(E'\\n', "
+      "(SELECT string_agg(pg_get_functiondef(p.oid) || ' ' || p.proowner::regrole::text || ' ' || "
+      "coalesce(p.proacl::text, '') || ' ' || coalesce(obj_description(p.oid, 'pg_proc'), ''), "
+      "E'\\n' ORDER BY p.proname) FROM pg_proc p WHERE p.pronamespace = " +
+      nsp +
+      "), (SELECT string_agg(format_type(t.oid, NULL) || ' ' || t.typtype::text || ' ' || "
+      "coalesce(t.typacl::text, '') || ' ' || coalesce(obj_description(t.oid, 'pg_type'), '') || "
+      "' ' || coalesce((SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum "
+      "WHERE enumtypid = t.oid), '') || ' ' || coalesce((SELECT string_agg(pg_get_constraintdef("
+      "k.oid), ',') FROM pg_constraint k WHERE k.contypid = t.oid), ''), E'\\n' ORDER BY 1) FROM "
+      "pg_type t WHERE t.typnamespace = " +
+      nsp +
+      "), (SELECT string_agg(s.seqrelid::regclass::text || ' ' || s.seqincrement || ' ' || "
+      "s.seqmax || ' ' || coalesce(c.relacl::text, ''), E'\\n') FROM pg_sequence s JOIN pg_class "
+      "c ON c.oid = s.seqrelid WHERE c.relnamespace = " +
+      nsp + "))");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "DROP SCHEMA CASCADE saves the schema's functions, procedures, types and sequences, and "
+    "restore in place creates them again",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA util; GRANT USAGE ON SCHEMA util TO pg_monitor;"
+      "CREATE TYPE util.mood AS ENUM ('calm', 'busy');"
+      "COMMENT ON TYPE util.mood IS 'how it feels';"
+      "CREATE DOMAIN util.positive AS int CHECK (VALUE > 0);"
+      "CREATE TYPE util.span AS RANGE (SUBTYPE = int4);"
+      "CREATE TYPE util.pair AS (a int, b util.mood);"
+      "CREATE SEQUENCE util.ticket INCREMENT BY 5 START 100;"
+      "SELECT nextval('util.ticket'), nextval('util.ticket');"
+      "CREATE FUNCTION util.twice(x util.positive) RETURNS int LANGUAGE sql IMMUTABLE "
+      "AS 'SELECT x * 2';"
+      "COMMENT ON FUNCTION util.twice(util.positive) IS 'doubles';"
+      "REVOKE ALL ON FUNCTION util.twice(util.positive) FROM PUBLIC;"
+      "GRANT EXECUTE ON FUNCTION util.twice(util.positive) TO pg_monitor;"
+      "CREATE FUNCTION util.next_ticket() RETURNS bigint LANGUAGE plpgsql "
+      "AS $$BEGIN RETURN nextval('util.ticket'); END$$;"
+      "CREATE PROCEDURE util.noop() LANGUAGE plpgsql AS $$BEGIN END$$;"
+      // A view elsewhere that calls one of them goes with the schema.
+      "CREATE VIEW report AS SELECT util.twice(21) AS answer;");
+  const std::string before = described(f, "util");
+  const std::string schema = f.sql("SELECT nspacl::text FROM pg_namespace WHERE nspname = 'util'");
+
+  const SnapshotRun run = run_with_snapshot(f, "DROP SCHEMA util CASCADE;");
+  CHECK(run.out.find("snapshot before #0: schema util, type util.mood, type util.positive, type "
+                     "util.span, "
+                     "type util.pair, sequence util.ticket, function util.twice(util.positive), "
+                     "function util.next_ticket(), procedure util.noop(): the SQL that creates "
+                     "them again (the statement drops them too)") != std::string::npos);
+  REQUIRE(run.snapshot["objects"].size() == 9);
+  CHECK(run.snapshot["objects"][5] ==
+        json{{"statement", 0}, {"kind", "sequence"}, {"name", "util.ticket"}});
+  CHECK(f.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'util'") == "0");
+
+  std::string out;
+  const json objects = restore_in_place(f, run.id, out)["objects"];
+  CHECK(described(f, "util") == before);
+  CHECK(f.sql("SELECT nspacl::text FROM pg_namespace WHERE nspname = 'util'") == schema);
+  REQUIRE(objects.size() == 9);
+  for (const json& o : objects)
+    CHECK(o["result"] == "identical");
+  CHECK(out.find("restore: function util.twice(util.positive) (statement #0): identical "
+                 "definition to the snapshot") != std::string::npos);
+  CHECK(out.find("restore: view public.report (statement #0): identical") != std::string::npos);
+  // The view works, and the sequence goes on where it stood (100, 105 were drawn).
+  CHECK(f.sql("SELECT answer FROM report") == "42");
+  CHECK(f.sql("SELECT util.next_ticket()") == "110");
+}
+
+TEST_CASE("a DROP that takes what a snapshot cannot save is blocked, naming all of it",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA calc;"
+      "CREATE TABLE calc.items (id int PRIMARY KEY, n int);"
+      "INSERT INTO calc.items VALUES (1, 1);"
+      "CREATE FUNCTION calc.same(a int, b int) RETURNS bool LANGUAGE sql AS 'SELECT a = b';"
+      "CREATE OPERATOR calc.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = calc.same);"
+      "CREATE AGGREGATE calc.total(int) (SFUNC = int4pl, STYPE = int);");
+  auto r = f.safedb({"run", f.file("drop.sql", "DROP SCHEMA calc CASCADE;"), "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK((r.out + r.err)
+            .find("statement #0 also drops function calc.total(integer), operator "
+                  "calc.===(integer,integer), which a snapshot cannot save") != std::string::npos);
+  // Nothing was dropped.
+  CHECK(f.sql("SELECT count(*) FROM calc.items") == "1");
+  CHECK(f.sql("SELECT 2 OPERATOR(calc.===) 2") == "t");
+}
+
+TEST_CASE("DROP TYPE and DROP EXTENSION save what they drop, and restore creates it again",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TYPE level AS ENUM ('low', 'high');"
+      "CREATE TABLE tasks (id int PRIMARY KEY, lvl level);"
+      "INSERT INTO tasks VALUES (1, 'low'), (2, 'high');"
+      "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+      "CREATE TABLE notes (id int PRIMARY KEY, body text);"
+      "CREATE INDEX notes_trgm ON notes USING gin (body gin_trgm_ops);");
+  const std::string version =
+      f.sql("SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'");
+
+  const SnapshotRun run =
+      run_with_snapshot(f, "DROP TYPE level CASCADE;\nDROP EXTENSION pg_trgm CASCADE;");
+  CHECK(run.out.find("snapshot before #0: type public.level: the SQL that creates it again") !=
+        std::string::npos);
+  CHECK(run.out.find("snapshot before #1: extension pg_trgm: the SQL that creates it again") !=
+        std::string::npos);
+
+  SECTION("in place") {
+    std::string out;
+    const json objects = restore_in_place(f, run.id, out)["objects"];
+    REQUIRE(objects.size() == 2);
+    CHECK(objects[0]["name"] == "pg_trgm");
+    CHECK(objects[0]["result"] == "identical");
+    CHECK(objects[1]["result"] == "identical");
+    CHECK(f.sql("SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'") == version);
+    CHECK(f.sql("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE "
+                "enumtypid = 'level'::regtype") == "low,high");
+    CHECK(f.sql("SELECT string_agg(lvl::text, ',' ORDER BY id) FROM tasks") == "low,high");
+    CHECK(f.sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'notes_trgm'") == "1");
+  }
+  SECTION("a type of that name with another definition is a problem, and nothing is restored") {
+    f.sql("CREATE TYPE level AS ENUM ('low', 'mid', 'high')");
+    auto r = f.safedb({"restore", run.id, "--target", "db", "--in-place"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("type public.level: it exists again, different from the snapshot's") !=
+          std::string::npos);
+    CHECK(f.sql("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'") == "0");
+  }
+  SECTION("a restore into a schema names them in a note and leaves them out") {
+    auto r = f.safedb({"restore", run.id, "--target", "db", "--into", "inspect"});
+    INFO(r.out << r.err);
+    CHECK((r.out + r.err)
+              .find("type public.level (dropped by statement #0) is created again "
+                    "only by a restore with --in-place") != std::string::npos);
+    CHECK(f.sql("SELECT to_regtype('public.level') IS NULL") == "t");
+  }
+}
+
+TEST_CASE(
+    "DROP COLUMN of a serial or identity column takes its sequence, which restore in place "
+    "creates again where it stood",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE tickets (k int PRIMARY KEY, id serial, v int);"
+      "INSERT INTO tickets (k, v) VALUES (1, 1), (2, 2);"
+      "CREATE TABLE orders (k int PRIMARY KEY, id int GENERATED ALWAYS AS IDENTITY (START 10), "
+      "v int);"
+      "INSERT INTO orders (k, v) VALUES (1, 5), (2, 6);");
+  const SnapshotRun run = run_with_snapshot(
+      f, "ALTER TABLE tickets DROP COLUMN id;\nALTER TABLE orders DROP COLUMN id;");
+  CHECK(f.sql("SELECT count(*) FROM pg_class WHERE relkind = 'S'") == "0");
+
+  std::string out;
+  const json checks = restore_in_place(f, run.id, out);
+  CHECK(checks["identical"] == true);
+  // The restored columns take the next values, as they would have.
+  f.sql("INSERT INTO tickets (k, v) VALUES (3, 3); INSERT INTO orders (k, v) VALUES (3, 7)");
+  CHECK(f.sql("SELECT string_agg(id::text, ',' ORDER BY k) FROM tickets") == "1,2,3");
+  CHECK(f.sql("SELECT string_agg(id::text, ',' ORDER BY k) FROM orders") == "10,11,12");
+  CHECK(f.sql("SELECT attidentity FROM pg_attribute WHERE attrelid = 'orders'::regclass AND "
+              "attname = 'id'") == "a");
+  CHECK(f.sql("SELECT pg_get_serial_sequence('tickets', 'id')") == "public.tickets_id_seq");
+}
