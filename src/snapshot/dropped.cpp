@@ -10,7 +10,7 @@ namespace {
 // The dependency closure of the dropped objects (starting from the arrays
 // {tables} of regclass, {schemas} of regnamespace, {types} of regtype,
 // {extensions} of pg_extension oids, {views} of regclass (listed
-// themselves, unlike the tables) and {columns} of (table, attnum)
+// themselves, unlike the tables), {sequences} of regclass and {columns} of (table, attnum)
 // pairs), as the recursive CTE dropped(classid, objid, objsubid). An object
 // reached as a whole takes all its dependants; a column only those that
 // depend on that column. An object that is internal to another (a view's
@@ -31,6 +31,8 @@ constexpr const char* kWalk = R"sql(
       UNION SELECT 'pg_class'::regclass::oid, c.relid, c.attnum FROM start_columns c
       UNION SELECT 'pg_class'::regclass::oid, v::oid, 0 FROM unnest({views}::regclass[]) v
              WHERE v IS NOT NULL
+      UNION SELECT 'pg_class'::regclass::oid, q::oid, 0 FROM unnest({sequences}::regclass[]) q
+             WHERE q IS NOT NULL
       UNION
       SELECT next.classid, next.objid, next.objsubid
         FROM dropped x,
@@ -84,6 +86,7 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
   std::vector<std::string> types;
   std::vector<std::string> extensions;
   std::vector<std::string> views;
+  std::vector<std::string> sequences;
   std::string columns;  // VALUES rows: (table, column name)
   const bool drop = st.kind == "DropStmt";
   for (const sql::Destruction& d : st.destroys) {
@@ -92,6 +95,7 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
     if (drop && d.kind == sql::Destruction::Kind::type) types.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::extension) extensions.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::view) views.push_back(d.relation);
+    if (drop && d.kind == sql::Destruction::Kind::sequence) sequences.push_back(d.relation);
     if (!drop && d.kind == sql::Destruction::Kind::column && !d.column.empty() &&
         (retyped || !d.retype)) {
       columns += fmt::format("{}({}, {})", columns.empty() ? "" : ", ",
@@ -99,7 +103,7 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
     }
   }
   if (tables.empty() && schemas.empty() && types.empty() && extensions.empty() && views.empty() &&
-      columns.empty())
+      sequences.empty() && columns.empty())
     return std::nullopt;
   // to_regclass() and the like resolve the names as the statement does, and
   // give NULL for a name that does not exist (DROP ... IF EXISTS).
@@ -111,6 +115,7 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
       fmt::arg("schemas", resolved("to_regnamespace", schemas)),
       fmt::arg("types", resolved("to_regtype", types)),
       fmt::arg("views", resolved("to_regclass", views)),
+      fmt::arg("sequences", resolved("to_regclass", sequences)),
       // Extension names come always double-quoted from the analyser.
       fmt::arg("extensions", fmt::format("(SELECT array_agg(oid) FROM pg_extension WHERE '\"' || "
                                          "replace(extname, '\"', '\"\"') || '\"' = ANY ({}))",

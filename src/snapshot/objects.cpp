@@ -110,7 +110,15 @@ std::string all_objects(const std::string& wanted) {
                       WHEN q.seqcycle AND q.seqincrement > 0 THEN q.seqmin
                       WHEN q.seqcycle THEN q.seqmax
                       ELSE pg_sequence_last_value(s.oid) END,
-               {sequence_comment}] || {sequence_grants}
+               {sequence_comment},
+               -- A column of a table the statement keeps may own it (DROP SEQUENCE).
+               (SELECT 'ALTER SEQUENCE ' || s.oid::regclass::text || ' OWNED BY ' ||
+                       o.refobjid::regclass::text || '.' || quote_ident(a.attname)
+                  FROM pg_depend o
+                  JOIN pg_attribute a ON a.attrelid = o.refobjid AND a.attnum = o.refobjsubid
+                 WHERE o.classid = 'pg_class'::regclass AND o.objid = s.oid
+                   AND o.refclassid = 'pg_class'::regclass AND o.deptype = 'a')] ||
+               {sequence_grants}
     FROM pg_class s JOIN pg_sequence q ON q.seqrelid = s.oid
     JOIN pg_namespace n ON n.oid = s.relnamespace,
     LATERAL (SELECT 'CREATE ' || CASE WHEN s.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END ||
@@ -182,14 +190,19 @@ constexpr const char* kLeftOver = R"sql(,
                                'pg_trigger'::regclass, 'pg_policy'::regclass,
                                'pg_rewrite'::regclass, 'pg_statistic_ext'::regclass)
          -- Relations are saved as tables or views, or come back with their
-         -- table (indexes, TOAST, owned sequences) or type (a composite type's).
+         -- table (indexes, TOAST, the sequences its dropped columns own) or
+         -- type (a composite type's).
          AND NOT (x.classid = 'pg_class'::regclass AND EXISTS (
                     SELECT 1 FROM pg_class c WHERE c.oid = x.objid
                        AND (c.relkind <> 'S' OR EXISTS (
                               SELECT 1 FROM pg_depend o
                                WHERE o.classid = 'pg_class'::regclass AND o.objid = c.oid
                                  AND o.refclassid = 'pg_class'::regclass
-                                 AND o.deptype IN ('a', 'i')))))
+                                 AND o.deptype IN ('a', 'i')
+                                 AND EXISTS (SELECT 1 FROM dropped y
+                                              WHERE y.classid = 'pg_class'::regclass
+                                                AND y.objid = o.refobjid
+                                                AND y.objsubid IN (0, o.refobjsubid))))))
          -- A domain's constraints are part of the domain's CREATE DOMAIN.
          AND NOT (x.classid = 'pg_constraint'::regclass AND EXISTS (
                     SELECT 1 FROM pg_constraint k WHERE k.oid = x.objid

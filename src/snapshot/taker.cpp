@@ -37,7 +37,7 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
                                       const sql::Destruction& d) {
   std::string where;
   if (d.kind == sql::Destruction::Kind::type || d.kind == sql::Destruction::Kind::extension ||
-      d.kind == sql::Destruction::Kind::view) {
+      d.kind == sql::Destruction::Kind::view || d.kind == sql::Destruction::Kind::sequence) {
     return std::vector<Relation>{};  // no table of its own: see save_dropped_with()
   } else if (d.kind == sql::Destruction::Kind::schema) {
     where = fmt::format("c.relnamespace = to_regnamespace({}) AND c.relkind IN ('r', 'p', 'f')",

@@ -52,6 +52,7 @@ const char* kind_name(sql::Destruction::Kind kind) {
     case sql::Destruction::Kind::type:
     case sql::Destruction::Kind::extension:
     case sql::Destruction::Kind::view:
+    case sql::Destruction::Kind::sequence:
       break;  // saved as the tables and columns they take with them
   }
   return "table";

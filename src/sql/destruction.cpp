@@ -171,7 +171,8 @@ void drop(const DropStmt* stmt, Statement& st) {
     return;
   }
   if (type != OBJECT_TABLE && type != OBJECT_SCHEMA && type != OBJECT_TYPE &&
-      type != OBJECT_DOMAIN && type != OBJECT_EXTENSION && type != OBJECT_VIEW) {
+      type != OBJECT_DOMAIN && type != OBJECT_EXTENSION && type != OBJECT_VIEW &&
+      type != OBJECT_SEQUENCE) {
     st.unsnapshottable = "snapshots save tables and views; this DROP removes other objects";
     return;
   }
@@ -195,7 +196,9 @@ void drop(const DropStmt* stmt, Statement& st) {
       d.kind = Destruction::Kind::schema;
       d.relation = util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(cell))));
     } else {
-      d.kind = type == OBJECT_VIEW ? Destruction::Kind::view : Destruction::Kind::table;
+      d.kind = type == OBJECT_VIEW       ? Destruction::Kind::view
+               : type == OBJECT_SEQUENCE ? Destruction::Kind::sequence
+                                         : Destruction::Kind::table;
       d.relation = quoted_names(castNode(List, object));
     }
     st.destroys.push_back(std::move(d));

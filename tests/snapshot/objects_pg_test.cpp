@@ -196,3 +196,37 @@ TEST_CASE(
               "attname = 'id'") == "a");
   CHECK(f.sql("SELECT pg_get_serial_sequence('tickets', 'id')") == "public.tickets_id_seq");
 }
+
+TEST_CASE(
+    "DROP SEQUENCE saves the sequence with its value and the defaults CASCADE takes, and "
+    "restore in place puts them back",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SEQUENCE invoice_numbers START 1000;"
+      "SELECT nextval('invoice_numbers');"
+      "CREATE TABLE invoices (id int PRIMARY KEY, number bigint DEFAULT "
+      "nextval('invoice_numbers'));"
+      "INSERT INTO invoices (id) VALUES (1), (2);"
+      "CREATE TABLE notes (id serial PRIMARY KEY, body text);"
+      "INSERT INTO notes (body) VALUES ('a');");
+  const SnapshotRun run = run_with_snapshot(
+      f, "DROP SEQUENCE invoice_numbers CASCADE;\nDROP SEQUENCE notes_id_seq CASCADE;");
+  CHECK(run.out.find("snapshot before #0: public.invoices: its default of number (the statement "
+                     "drops it too)") != std::string::npos);
+  CHECK(run.out.find("snapshot before #0: sequence public.invoice_numbers: the SQL that creates "
+                     "it again") != std::string::npos);
+  CHECK(run.out.find("snapshot before #1: sequence public.notes_id_seq: the SQL that creates it "
+                     "again") != std::string::npos);
+
+  std::string out;
+  const json checks = restore_in_place(f, run.id, out);
+  CHECK(checks["identical"] == true);
+  f.sql("INSERT INTO invoices (id) VALUES (3); INSERT INTO notes (body) VALUES ('b')");
+  CHECK(f.sql("SELECT string_agg(number::text, ',' ORDER BY id) FROM invoices") ==
+        "1001,1002,1003");
+  CHECK(f.sql("SELECT string_agg(id::text, ',' ORDER BY id) FROM notes") == "1,2");
+  // The serial's sequence is owned by its column again.
+  CHECK(f.sql("SELECT pg_get_serial_sequence('notes', 'id')") == "public.notes_id_seq");
+}

@@ -138,14 +138,22 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   CHECK(views.destroys[0].relation == "\"rep\".\"Top\"");
   CHECK(views.destroys[1].relation == "\"cheap\"");
   CHECK(views.effects.has(Effect::data_loss));  // CASCADE may take columns of its row type
+
+  Statement sequences = single("DROP SEQUENCE IF EXISTS billing.\"Invoice\", seq CASCADE");
+  REQUIRE(sequences.destroys.size() == 2);
+  CHECK(sequences.destroys[0].kind == Destruction::Kind::sequence);
+  CHECK(sequences.destroys[0].relation == "\"billing\".\"Invoice\"");
+  CHECK(sequences.destroys[1].cascade);
+  CHECK(sequences.unsnapshottable.empty());
+  CHECK(sequences.effects.has(Effect::data_loss));
 }
 
 TEST_CASE("data loss that snapshots cannot capture says why", "[sql]") {
-  for (const char* sql : {"DROP DATABASE app", "DROP SEQUENCE s", "DROP MATERIALIZED VIEW mv",
-                          "DO $$ BEGIN DELETE FROM t; END $$",
-                          "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone",
-                          "WITH gone AS (DELETE FROM u RETURNING *) DELETE FROM t WHERE id = 1",
-                          "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", "SELECT lo_unlink(42)"}) {
+  for (const char* sql :
+       {"DROP DATABASE app", "DROP MATERIALIZED VIEW mv", "DO $$ BEGIN DELETE FROM t; END $$",
+        "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone",
+        "WITH gone AS (DELETE FROM u RETURNING *) DELETE FROM t WHERE id = 1",
+        "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", "SELECT lo_unlink(42)"}) {
     INFO(sql);
     Statement st = single(sql);
     REQUIRE(st.effects.has(Effect::data_loss));

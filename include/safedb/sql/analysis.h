@@ -61,6 +61,9 @@ struct Destruction {
     // DROP VIEW (`relation`: its SQL name): no rows; the snapshot saves the
     // view's definition, and what CASCADE takes with it.
     view,
+    // DROP SEQUENCE (`relation`: its SQL name): the snapshot saves the
+    // sequence with its value, and the column defaults CASCADE takes.
+    sequence,
   };
   Kind kind = Kind::rows;
   std::string relation;  // SQL: "messages", "\"App\".\"Log\"" (a schema name for Kind::schema)
