@@ -278,6 +278,13 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
       std::optional<std::string>("1");
   const std::string type = column.value("type", "");
   plan_types(conn, e, plan);
+  if (t.kind == "AlterTableStmt" && !present && column.value("generated", "") == "s") {
+    // A stored generated column is not in the row file: adding it back
+    // computes its values from the rest of each row again.
+    plan.sql.push_back(
+        fmt::format("ALTER TABLE {} ADD COLUMN {}", T, column_sql(t.definition, column)));
+    return;
+  }
   // A sequence the column owned went with it (a serial's, an identity's).
   ColumnSequenceSql sequence;
   if (t.kind == "AlterTableStmt" && !present)

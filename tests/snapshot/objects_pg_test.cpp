@@ -171,18 +171,21 @@ TEST_CASE("DROP TYPE and DROP EXTENSION save what they drop, and restore creates
 
 TEST_CASE(
     "DROP COLUMN of a serial or identity column takes its sequence, which restore in place "
-    "creates again where it stood",
+    "creates again where it stood; a generated column is computed again",
     "[pg][snapshot]") {
   RunFixture f;
   snapshot_policy(f);
   f.sql(
-      "CREATE TABLE tickets (k int PRIMARY KEY, id serial, v int);"
+      "CREATE TABLE tickets (k int PRIMARY KEY, id serial, v int, "
+      "twice int GENERATED ALWAYS AS (v * 2) STORED);"
       "INSERT INTO tickets (k, v) VALUES (1, 1), (2, 2);"
       "CREATE TABLE orders (k int PRIMARY KEY, id int GENERATED ALWAYS AS IDENTITY (START 10), "
       "v int);"
       "INSERT INTO orders (k, v) VALUES (1, 5), (2, 6);");
-  const SnapshotRun run = run_with_snapshot(
-      f, "ALTER TABLE tickets DROP COLUMN id;\nALTER TABLE orders DROP COLUMN id;");
+  const SnapshotRun run =
+      run_with_snapshot(f,
+                        "ALTER TABLE tickets DROP COLUMN id;\nALTER TABLE orders DROP COLUMN id;\n"
+                        "ALTER TABLE tickets DROP COLUMN twice;");
   CHECK(f.sql("SELECT count(*) FROM pg_class WHERE relkind = 'S'") == "0");
 
   std::string out;
@@ -195,6 +198,9 @@ TEST_CASE(
   CHECK(f.sql("SELECT attidentity FROM pg_attribute WHERE attrelid = 'orders'::regclass AND "
               "attname = 'id'") == "a");
   CHECK(f.sql("SELECT pg_get_serial_sequence('tickets', 'id')") == "public.tickets_id_seq");
+  CHECK(f.sql("SELECT string_agg(twice::text, ',' ORDER BY k) FROM tickets") == "2,4,6");
+  CHECK(f.sql("SELECT attgenerated FROM pg_attribute WHERE attrelid = 'tickets'::regclass AND "
+              "attname = 'twice'") == "s");
 }
 
 TEST_CASE(
