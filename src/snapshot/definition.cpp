@@ -3,6 +3,7 @@
 // that recreates it. The JSON form is documented in docs/snapshots.md.
 #include "snapshot/definition.h"
 #include "safedb/util/sql_quote.h"
+#include "snapshot/setting.h"
 #include "snapshot/types.h"
 
 #include <fmt/format.h>
@@ -206,29 +207,12 @@ Result<json> with_qualified_names(db::Connection& conn, const std::function<Resu
   // (regclass, format_type, pg_get_*def), so the SQL recreates the same
   // objects whatever the restoring session's search_path is. The session's
   // own value comes back afterwards, for the statements still to run.
-  Result<db::QueryResult> before = query(conn,
-                                         "SELECT current_setting('search_path'), "
-                                         "set_config('search_path', '', true)");
-  if (!before) return before.error();
-  Result<json> d = read();
-  if (!d) return d.error();  // the transaction is aborted: nothing to set back
-  Result<db::QueryResult> after =
-      query(conn, fmt::format("SELECT set_config('search_path', {}, true)",
-                              util::quote_literal(cell(*before, 0, 0))));
-  if (!after) return after.error();
-  return d;
+  return with_setting<json>(conn, "search_path", "", SettingScope::transaction, read);
 }
 
 Result<db::QueryResult> query_qualified(db::Connection& conn, const std::string& sql) {
-  Result<db::QueryResult> before =
-      conn.exec("SELECT current_setting('search_path'), set_config('search_path', '', false)");
-  if (!before) return before.error();
-  Result<db::QueryResult> r = conn.exec(sql);
-  Result<db::QueryResult> after = conn.exec(fmt::format(
-      "SELECT set_config('search_path', {}, false)", util::quote_literal(cell(*before, 0, 0))));
-  if (!r) return r.error();
-  if (!after) return after.error();
-  return r;
+  return with_setting<db::QueryResult>(conn, "search_path", "", SettingScope::session,
+                                       [&] { return conn.exec(sql); });
 }
 
 Result<json> read_definition(db::Connection& conn, const std::string& oid, bool dependencies) {

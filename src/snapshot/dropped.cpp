@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "safedb/util/sql_quote.h"
+#include "snapshot/setting.h"
 
 namespace safedb::snapshot {
 namespace {
@@ -133,17 +134,9 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
 Result<db::QueryResult> query_walk(db::Connection& conn, const std::string& sql) {
   // The planner cannot estimate the recursive walk and guesses millions of
   // rows, which makes it compile the query with JIT: about a second, with
-  // the statement's lock held. The walk itself takes milliseconds. jit is
-  // off for this query only; the session's value comes back afterwards.
-  Result<db::QueryResult> before =
-      conn.exec("SELECT current_setting('jit'), set_config('jit', 'off', true)");
-  if (!before) return before.error();
-  Result<db::QueryResult> r = conn.exec(sql);
-  if (!r) return r.error();  // the transaction is aborted: nothing to set back
-  Result<db::QueryResult> after = conn.exec(fmt::format(
-      "SELECT set_config('jit', {}, true)", util::quote_literal(before->at(0, 0).value_or("off"))));
-  if (!after) return after.error();
-  return r;
+  // the statement's lock held. The walk itself takes milliseconds.
+  return with_setting<db::QueryResult>(conn, "jit", "off", SettingScope::transaction,
+                                       [&] { return conn.exec(sql); });
 }
 
 Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql::Statement& st) {
