@@ -11,7 +11,8 @@ namespace {
 // The dependency closure of the dropped objects (starting from the arrays
 // {tables} of regclass, {schemas} of regnamespace, {types} of regtype,
 // {extensions} of pg_extension oids, {views} of regclass (listed
-// themselves, unlike the tables), {sequences} of regclass and {columns} of (table, attnum)
+// themselves, unlike the tables), {sequences} of regclass, {functions} of
+// pg_proc oids and {columns} of (table, attnum)
 // pairs), as the recursive CTE dropped(classid, objid, objsubid). An object
 // reached as a whole takes all its dependants; a column only those that
 // depend on that column. An object that is internal to another (a view's
@@ -34,6 +35,8 @@ constexpr const char* kWalk = R"sql(
              WHERE v IS NOT NULL
       UNION SELECT 'pg_class'::regclass::oid, q::oid, 0 FROM unnest({sequences}::regclass[]) q
              WHERE q IS NOT NULL
+      UNION SELECT 'pg_proc'::regclass::oid, f, 0 FROM unnest({functions}::oid[]) f
+             WHERE f IS NOT NULL
       UNION
       SELECT next.classid, next.objid, next.objsubid
         FROM dropped x,
@@ -51,7 +54,8 @@ constexpr const char* kDropped = R"sql(
   SELECT DISTINCT c.oid::text, c.relkind::text, n.nspname, c.relname, a.attname,
          format_type(a.atttypid, a.atttypmod),
          (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
-            FROM pg_inherits i WHERE i.inhrelid = c.oid AND x.objsubid = 0)
+            FROM pg_inherits i WHERE i.inhrelid = c.oid AND x.objsubid = 0),
+         coalesce(a.attgenerated <> '', false)
     FROM dropped x
     JOIN pg_class c ON c.oid = x.objid
     JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -88,6 +92,7 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
   std::vector<std::string> extensions;
   std::vector<std::string> views;
   std::vector<std::string> sequences;
+  std::vector<std::string> functions;
   std::string columns;  // VALUES rows: (table, column name)
   const bool drop = st.kind == "DropStmt";
   for (const sql::Destruction& d : st.destroys) {
@@ -97,6 +102,7 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
     if (drop && d.kind == sql::Destruction::Kind::extension) extensions.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::view) views.push_back(d.relation);
     if (drop && d.kind == sql::Destruction::Kind::sequence) sequences.push_back(d.relation);
+    if (drop && d.kind == sql::Destruction::Kind::function) functions.push_back(d.relation);
     if (!drop && d.kind == sql::Destruction::Kind::column && !d.column.empty() &&
         (retyped || !d.retype)) {
       columns += fmt::format("{}({}, {})", columns.empty() ? "" : ", ",
@@ -104,7 +110,7 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
     }
   }
   if (tables.empty() && schemas.empty() && types.empty() && extensions.empty() && views.empty() &&
-      sequences.empty() && columns.empty())
+      sequences.empty() && functions.empty() && columns.empty())
     return std::nullopt;
   // to_regclass() and the like resolve the names as the statement does, and
   // give NULL for a name that does not exist (DROP ... IF EXISTS).
@@ -117,6 +123,12 @@ std::optional<std::string> dropped_walk(const sql::Statement& st, bool retyped) 
       fmt::arg("types", resolved("to_regtype", types)),
       fmt::arg("views", resolved("to_regclass", views)),
       fmt::arg("sequences", resolved("to_regclass", sequences)),
+      // A signature ends with its argument list; a name alone (no list)
+      // must be unique, as the DROP requires.
+      fmt::arg("functions", fmt::format("(SELECT array_agg(CASE WHEN right(x, 1) = ')' THEN "
+                                        "to_regprocedure(x)::oid ELSE to_regproc(x)::oid END) "
+                                        "FROM unnest({}) x)",
+                                        array_of(functions))),
       // Extension names come always double-quoted from the analyser.
       fmt::arg("extensions", fmt::format("(SELECT array_agg(oid) FROM pg_extension WHERE '\"' || "
                                          "replace(extname, '\"', '\"\"') || '\"' = ANY ({}))",
@@ -148,7 +160,7 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
   for (const auto& row : r->rows) {
     out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
                    row[3].value_or(""), row[4].value_or(""), row[5].value_or(""),
-                   row[6].value_or("")});
+                   row[6].value_or(""), row[7].value_or("") == "t"});
   }
   return out;
 }

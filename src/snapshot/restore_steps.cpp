@@ -280,7 +280,9 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
   plan_types(conn, e, plan);
   if (t.kind == "AlterTableStmt" && !present && column.value("generated", "") == "s") {
     // A stored generated column is not in the row file: adding it back
-    // computes its values from the rest of each row again.
+    // computes its values from the rest of each row again, with the
+    // functions its expression calls (the statement may have dropped them).
+    plan_objects(conn, t.definition, name, plan, "functions", "to_regprocedure", "function");
     plan.sql.push_back(
         fmt::format("ALTER TABLE {} ADD COLUMN {}", T, column_sql(t.definition, column)));
     return;

@@ -37,7 +37,8 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
                                       const sql::Destruction& d) {
   std::string where;
   if (d.kind == sql::Destruction::Kind::type || d.kind == sql::Destruction::Kind::extension ||
-      d.kind == sql::Destruction::Kind::view || d.kind == sql::Destruction::Kind::sequence) {
+      d.kind == sql::Destruction::Kind::view || d.kind == sql::Destruction::Kind::sequence ||
+      d.kind == sql::Destruction::Kind::function) {
     return std::vector<Relation>{};  // no table of its own: see save_dropped_with()
   } else if (d.kind == sql::Destruction::Kind::schema) {
     where = fmt::format("c.relnamespace = to_regnamespace({}) AND c.relkind IN ('r', 'p', 'f')",
@@ -256,8 +257,14 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     } else {
       // Restore puts a dropped column back like one of ALTER TABLE ... DROP COLUMN.
       saved.kind = "AlterTableStmt";
-      why = fmt::format("the statement drops its column {} too, as its type {} goes with it",
-                        saved.column, o.type);
+      why = o.generated ? fmt::format(
+                              "the statement drops its generated column {} too, as its "
+                              "expression uses what the statement drops",
+                              saved.column)
+                        : fmt::format(
+                              "the statement drops its column {} too, as its type {} "
+                              "goes with it",
+                              saved.column, o.type);
     }
     saved.note = saved.note.empty() ? why : why + "; " + saved.note;
     read_rows(conn, read);

@@ -53,6 +53,7 @@ const char* kind_name(sql::Destruction::Kind kind) {
     case sql::Destruction::Kind::extension:
     case sql::Destruction::Kind::view:
     case sql::Destruction::Kind::sequence:
+    case sql::Destruction::Kind::function:
       break;  // saved as the tables and columns they take with them
   }
   return "table";

@@ -164,6 +164,26 @@ std::string quoted_names(const List* names) {
   return sql;
 }
 
+// The signature of a function that a DROP FUNCTION names, as
+// to_regprocedure() reads it (input argument types only, as the DROP
+// identifies the function by them), or its name alone when the DROP gives no
+// argument list (to_regproc()); "" for a %TYPE argument, which safedb does
+// not resolve.
+std::string signature(const ObjectWithArgs* f) {
+  const std::string name = quoted_names(f->objname);
+  if (f->args_unspecified) return name;
+  std::string args;
+  const ListCell* cell;
+  foreach (cell, f->objargs) {
+    const TypeName* type = castNode(TypeName, lfirst(cell));
+    if (type->pct_type) return "";
+    args += (args.empty() ? "" : ", ") + quoted_names(type->names);
+    for (int i = 0; i < list_length(type->arrayBounds); ++i)
+      args += "[]";
+  }
+  return name + "(" + args + ")";
+}
+
 void drop(const DropStmt* stmt, Statement& st) {
   const ObjectType type = stmt->removeType;
   if (type == OBJECT_MATVIEW) {
@@ -172,8 +192,8 @@ void drop(const DropStmt* stmt, Statement& st) {
   }
   if (type != OBJECT_TABLE && type != OBJECT_SCHEMA && type != OBJECT_TYPE &&
       type != OBJECT_DOMAIN && type != OBJECT_EXTENSION && type != OBJECT_VIEW &&
-      type != OBJECT_SEQUENCE) {
-    st.unsnapshottable = "snapshots save tables and views; this DROP removes other objects";
+      type != OBJECT_SEQUENCE && type != OBJECT_FUNCTION) {
+    st.unsnapshottable = "snapshots do not save what this kind of DROP removes";
     return;
   }
   const ListCell* cell;
@@ -186,7 +206,17 @@ void drop(const DropStmt* stmt, Statement& st) {
       st.destroys.clear();
       return;
     }
-    if (type == OBJECT_TYPE || type == OBJECT_DOMAIN) {
+    if (type == OBJECT_FUNCTION) {
+      d.kind = Destruction::Kind::function;
+      d.relation = IsA(object, ObjectWithArgs) ? signature(castNode(ObjectWithArgs, object)) : "";
+      if (d.relation.empty()) {
+        st.unsnapshottable =
+            "this DROP FUNCTION names an argument type in a form safedb does not "
+            "resolve (%TYPE)";
+        st.destroys.clear();
+        return;
+      }
+    } else if (type == OBJECT_TYPE || type == OBJECT_DOMAIN) {
       d.kind = Destruction::Kind::type;
       d.relation = quoted_names(castNode(TypeName, object)->names);
     } else if (type == OBJECT_EXTENSION) {

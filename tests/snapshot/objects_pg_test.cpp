@@ -236,3 +236,46 @@ TEST_CASE(
   // The serial's sequence is owned by its column again.
   CHECK(f.sql("SELECT pg_get_serial_sequence('notes', 'id')") == "public.notes_id_seq");
 }
+
+TEST_CASE(
+    "DROP FUNCTION CASCADE saves the function and what uses it, and restore in place puts "
+    "all of it back",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE FUNCTION twice(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';"
+      "CREATE TABLE items (k int PRIMARY KEY, a int, "
+      "g int GENERATED ALWAYS AS (twice(a)) STORED, "
+      "d int DEFAULT twice(3) CHECK (twice(d) > 0));"
+      "CREATE INDEX items_twice ON items (twice(a));"
+      "CREATE VIEW doubled AS SELECT k, twice(a) AS a2 FROM items;"
+      "INSERT INTO items (k, a) VALUES (1, 1), (2, 5);");
+  const std::string before =
+      f.sql("SELECT string_agg(k || ':' || a || ':' || g || ':' || d, ',' ORDER BY k) FROM items");
+
+  const SnapshotRun run = run_with_snapshot(f, "DROP FUNCTION twice(integer) CASCADE;");
+  CHECK(run.out.find("public.items, 2 rows: the whole table (the statement drops its generated "
+                     "column g too, as its expression uses what the statement drops)") !=
+        std::string::npos);
+  CHECK(run.out.find("snapshot before #0: public.items: its index items_twice, constraint "
+                     "items_d_check, default of d (the statement drops them too)") !=
+        std::string::npos);
+  CHECK(run.out.find("snapshot before #0: function public.twice(integer): the SQL that creates "
+                     "it again") != std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass AND "
+              "attname = 'g' AND NOT attisdropped") == "0");
+
+  std::string out;
+  const json checks = restore_in_place(f, run.id, out);
+  CHECK(checks["identical"] == true);
+  CHECK(f.sql("SELECT string_agg(k || ':' || a || ':' || g || ':' || d, ',' ORDER BY k) FROM "
+              "items") == before);
+  CHECK(f.sql("SELECT sum(a2) FROM doubled") == "12");
+  CHECK(f.sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'items_twice'") == "1");
+  // The check holds again.
+  auto refused =
+      f.safedb({"run", f.file("bad.sql", "INSERT INTO items (k, a, d) VALUES (3, 1, -1);"),
+                "--target", "db"});
+  CHECK(refused.exit_code != 0);
+}

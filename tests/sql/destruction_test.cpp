@@ -146,6 +146,18 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   CHECK(sequences.destroys[1].cascade);
   CHECK(sequences.unsnapshottable.empty());
   CHECK(sequences.effects.has(Effect::data_loss));
+
+  Statement functions =
+      single("DROP FUNCTION util.twice(integer, text[], \"My Type\"), \"Odd\" CASCADE");
+  REQUIRE(functions.destroys.size() == 2);
+  CHECK(functions.destroys[0].kind == Destruction::Kind::function);
+  CHECK(functions.destroys[0].relation ==
+        "\"util\".\"twice\"(\"pg_catalog\".\"int4\", \"text\"[], \"My Type\")");
+  CHECK(functions.destroys[1].relation == "\"Odd\"");  // no argument list: a unique name
+  CHECK(functions.effects.has(Effect::data_loss));
+  Statement typed = single("DROP FUNCTION f(t.c%TYPE) CASCADE");
+  CHECK(typed.destroys.empty());
+  CHECK(typed.unsnapshottable.find("%TYPE") != std::string::npos);
 }
 
 TEST_CASE("data loss that snapshots cannot capture says why", "[sql]") {
