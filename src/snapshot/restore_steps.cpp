@@ -287,16 +287,20 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
         fmt::format("ALTER TABLE {} ADD COLUMN {}", T, column_sql(t.definition, column)));
     return;
   }
-  // A sequence the column owned went with it (a serial's, an identity's).
+  // A sequence the column owned went with it (a serial's, an identity's);
+  // an identity column whose type changed back is one again at the end.
+  const bool identity = column.value("identity", "") != "";
+  const bool added = t.kind == "AlterTableStmt" && !present;
   ColumnSequenceSql sequence;
-  if (t.kind == "AlterTableStmt" && !present)
-    sequence = column_sequence_sql(t.definition, t.column);
+  if (added || identity) sequence = column_sequence_sql(t.definition, t.column);
   for (std::string& sql : sequence.before)
     plan.sql.push_back(std::move(sql));
-  if (t.kind == "AlterTableStmt" && !present) {
+  if (added) {
     plan.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", T, t.column, type));
   } else {
     // Back to the saved type, empty, then refilled from the saved rows.
+    if (identity)
+      plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP IDENTITY", T, t.column));
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", T, t.column));
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL", T, t.column));
     plan.sql.push_back(
