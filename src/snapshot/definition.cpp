@@ -130,6 +130,22 @@ constexpr const char* kReferencing = R"sql(
    WHERE k.confrelid = {oid} AND k.contype = 'f' AND k.conrelid <> {oid}
    ORDER BY 1, 2)sql";
 
+// The publications that list the table by name (a DROP TABLE takes it out
+// of them), as ALTER PUBLICATION statements; {filters} is kFilters on a
+// server that has column lists and row filters (PostgreSQL 15 on), else "".
+constexpr const char* kPublications = R"sql(
+  SELECT 'ALTER PUBLICATION ' || quote_ident(p.pubname) || ' ADD TABLE ' ||
+         {oid}::regclass::text {filters} AS definition
+    FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+   WHERE pr.prrelid = {oid}
+   ORDER BY p.pubname)sql";
+constexpr const char* kFilters = R"sql(||
+         coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                             FROM pg_attribute a
+                            WHERE a.attrelid = pr.prrelid
+                              AND a.attnum = ANY (pr.prattrs::int2[])) || ')', '') ||
+         coalesce(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', ''))sql";
+
 // The table's schema: its owner, and its grants as GRANT statements (one
 // row with a NULL grant when there are none), for a DROP SCHEMA's restore.
 constexpr const char* kSchema = R"sql(
@@ -156,6 +172,20 @@ Result<json> read_namespace(db::Connection& conn, const std::string& oid) {
 }
 
 namespace {
+
+// kPublications for table `oid`, asked only of a table in a publication.
+Result<json> read_publications(db::Connection& conn, const std::string& oid) {
+  Result<db::QueryResult> r = query(
+      conn, fmt::format("SELECT EXISTS (SELECT 1 FROM pg_publication_rel WHERE prrelid = {}), "
+                        "current_setting('server_version_num')::int >= 150000",
+                        oid));
+  if (!r) return r.error();
+  if (cell(*r, 0, 0) != "t") return json::array();
+  // An older server would refuse a query that names the columns at all.
+  std::string sql = kPublications;
+  sql.replace(sql.find("{filters}"), 9, cell(*r, 0, 1) == "t" ? kFilters : "");
+  return rows_as_json(conn, sql, oid);
+}
 
 Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool dependencies) {
   Result<db::QueryResult> head = query(
@@ -187,6 +217,9 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
     if (!rows) return rows.error();
     d[key] = std::move(*rows);
   }
+  Result<json> publications = read_publications(conn, oid);
+  if (!publications) return publications.error();
+  d["publications"] = std::move(*publications);
   if (!dependencies) return d;
   Result<json> schema = read_namespace(conn, oid);
   if (!schema) return schema.error();
@@ -345,6 +378,8 @@ std::vector<std::string> finish_table_sql(const json& d) {
   }
   if (!str(d, "owner").empty())
     out.push_back(fmt::format("ALTER TABLE {} OWNER TO {}", table, str(d, "owner")));
+  for (const json& p : d.value("publications", json::array()))
+    out.push_back(str(p, "definition"));
   for (const json& r : d.value("referenced_by", json::array()))
     out.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", str(r, "table"),
                               str(r, "name"), str(r, "definition")));

@@ -203,6 +203,12 @@ constexpr const char* kLeftOver = R"sql(,
                                               WHERE y.classid = 'pg_class'::regclass
                                                 AND y.objid = o.refobjid
                                                 AND y.objsubid IN (0, o.refobjsubid))))))
+         -- A table saved whole goes back into its publications (its definition).
+         AND NOT (x.classid = 'pg_publication_rel'::regclass AND EXISTS (
+                    SELECT 1 FROM pg_publication_rel r WHERE r.oid = x.objid
+                       AND r.prrelid IN (SELECT objid FROM dropped
+                                          WHERE classid = 'pg_class'::regclass
+                                            AND objsubid = 0)))
          -- A domain's constraints are part of the domain's CREATE DOMAIN.
          AND NOT (x.classid = 'pg_constraint'::regclass AND EXISTS (
                     SELECT 1 FROM pg_constraint k WHERE k.oid = x.objid

@@ -291,3 +291,24 @@ TEST_CASE(
                 "--target", "db"});
   CHECK(refused.exit_code != 0);
 }
+
+TEST_CASE("DROP TABLE of a published table puts it back into its publications", "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE events (k int PRIMARY KEY, a int, secret text);"
+      "INSERT INTO events VALUES (1, 1, 'x');"
+      "CREATE PUBLICATION everything FOR TABLE events;"
+      "CREATE PUBLICATION public_part FOR TABLE events (k, a) WHERE (a > 0);");
+  const std::string query =
+      "SELECT string_agg(pubname || ' ' || attnames::text || ' ' || coalesce(rowfilter, ''), ';' "
+      "ORDER BY pubname) FROM pg_publication_tables WHERE tablename = 'events'";
+  const std::string before = f.sql(query);
+  CHECK(before == "everything {k,a,secret} ;public_part {k,a} (a > 0)");
+
+  const SnapshotRun run = run_with_snapshot(f, "DROP TABLE events;");
+  CHECK(f.sql("SELECT count(*) FROM pg_publication_rel") == "0");
+  std::string out;
+  CHECK(restore_in_place(f, run.id, out)["identical"] == true);
+  CHECK(f.sql(query) == before);
+}
