@@ -29,8 +29,8 @@ constexpr int kObjectsVersion = 5;
 
 constexpr const char* kPartKinds[] = {"index",  "constraint", "default",   "trigger",
                                       "policy", "rule",       "statistics"};
-constexpr const char* kObjectKinds[] = {"schema",   "extension", "type",
-                                        "sequence", "function",  "procedure"};
+constexpr const char* kObjectKinds[] = {"schema",   "default privileges", "extension", "type",
+                                        "sequence", "function",           "procedure"};
 
 Error damaged(const std::string& what) {
   return {ExitCode::no, what};

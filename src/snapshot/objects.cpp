@@ -74,6 +74,23 @@ std::string all_objects(const std::string& wanted) {
     FROM pg_namespace s
    WHERE ('pg_namespace'::regclass::oid, s.oid) {in}
   UNION ALL
+  SELECT 'pg_default_acl'::regclass::oid, a.oid, 'default privileges',
+         'for role ' || quote_ident(pg_get_userbyid(a.defaclrole)) || ' in schema ' ||
+           quote_ident(n.nspname) || ' on ' || w.word,
+         n.nspname::text, 1,
+         (SELECT string_agg(g.grantee_sql || ' ' || g.privilege_type || g.option, ', ' ORDER BY 1)
+            FROM {default_grants} g),
+         ARRAY(SELECT 'ALTER DEFAULT PRIVILEGES FOR ROLE ' ||
+                      quote_ident(pg_get_userbyid(a.defaclrole)) || ' IN SCHEMA ' ||
+                      quote_ident(n.nspname) || ' GRANT ' || g.privilege_type || ' ON ' ||
+                      w.word || ' TO ' || g.grantee_sql || g.option
+                 FROM {default_grants} g ORDER BY 1)
+    FROM pg_default_acl a JOIN pg_namespace n ON n.oid = a.defaclnamespace,
+    LATERAL (SELECT CASE a.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
+                      WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END
+                      AS word) w
+   WHERE ('pg_default_acl'::regclass::oid, a.oid) {in}
+  UNION ALL
   SELECT 'pg_extension'::regclass::oid, x.oid, 'extension', x.extname::text, n.nspname::text, 1,
          'extension ' || quote_ident(x.extname) || ' version ' || x.extversion || ' in schema ' ||
            quote_ident(n.nspname) AS definition,
@@ -145,6 +162,11 @@ std::string all_objects(const std::string& wanted) {
    WHERE ('pg_proc'::regclass::oid, p.oid) {in} AND p.prokind IN ('f', 'p')
      AND {function_not_member})sql",
       fmt::arg("in", in), fmt::arg("create_type", create_type_sql()),
+      fmt::arg("default_grants",
+               "(SELECT x.privilege_type, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE "
+               "quote_ident(pg_get_userbyid(x.grantee)) END AS grantee_sql, CASE WHEN "
+               "x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS option FROM "
+               "aclexplode(a.defaclacl) x)"),
       fmt::arg("schema_comment",
                comment("'SCHEMA'", "quote_ident(s.nspname)", "s.oid", "pg_namespace")),
       fmt::arg("schema_grants",
@@ -276,7 +298,12 @@ Result<std::optional<std::string>> object_definition(db::Connection& conn, const
   const std::string schema =
       fmt::format("to_regnamespace({})", util::quote_literal(util::quote_identifier(o.schema)));
   std::string wanted;
-  if (o.kind == "schema") {
+  if (o.kind == "default privileges") {
+    wanted = fmt::format(
+        "(SELECT 'pg_default_acl'::regclass::oid, oid FROM pg_default_acl WHERE defaclnamespace "
+        "= {})",
+        schema);
+  } else if (o.kind == "schema") {
     wanted = fmt::format(
         "(SELECT 'pg_namespace'::regclass::oid, oid FROM pg_namespace WHERE nspname = {})",
         util::quote_literal(o.schema));
@@ -300,9 +327,10 @@ Result<std::optional<std::string>> object_definition(db::Connection& conn, const
         schema, name);
   }
   Result<db::QueryResult> r =
-      query_qualified(conn, fmt::format("SELECT o.definition FROM ({}) o WHERE o.kind = {}",
+      query_qualified(conn, fmt::format("SELECT o.definition FROM ({}) o WHERE o.kind = {} AND "
+                                        "o.name = {}",
                                         all_objects(wanted + " AS wanted(classid, objid)"),
-                                        util::quote_literal(o.kind)));
+                                        util::quote_literal(o.kind), name));
   if (!r) return r.error().within("cannot read a restored object's definition");
   if (r->rows.empty() || !r->at(0, 0)) return std::optional<std::string>();
   return std::optional<std::string>(*r->at(0, 0));

@@ -48,6 +48,7 @@ TEST_CASE(
   snapshot_policy(f);
   f.sql(
       "CREATE SCHEMA util; GRANT USAGE ON SCHEMA util TO pg_monitor;"
+      "ALTER DEFAULT PRIVILEGES IN SCHEMA util GRANT SELECT, UPDATE ON TABLES TO pg_monitor;"
       "CREATE TYPE util.mood AS ENUM ('calm', 'busy');"
       "COMMENT ON TYPE util.mood IS 'how it feels';"
       "CREATE DOMAIN util.positive AS int CHECK (VALUE > 0);"
@@ -67,15 +68,21 @@ TEST_CASE(
       "CREATE VIEW report AS SELECT util.twice(21) AS answer;");
   const std::string before = described(f, "util");
   const std::string schema = f.sql("SELECT nspacl::text FROM pg_namespace WHERE nspname = 'util'");
+  const std::string defaults =
+      "SELECT defaclobjtype::text || ' ' || defaclacl::text FROM pg_default_acl";
+  const std::string acl = f.sql(defaults);
+  CHECK(acl.rfind("r {pg_monitor=rw/", 0) == 0);
+  const std::string me = f.sql("SELECT current_user");
 
   const SnapshotRun run = run_with_snapshot(f, "DROP SCHEMA util CASCADE;");
-  CHECK(run.out.find("snapshot before #0: schema util, type util.mood, type util.positive, type "
+  CHECK(run.out.find("snapshot before #0: schema util, default privileges for role " + me +
+                     " in schema util on TABLES, type util.mood, type util.positive, type "
                      "util.span, "
                      "type util.pair, sequence util.ticket, function util.twice(util.positive), "
                      "function util.next_ticket(), procedure util.noop(): the SQL that creates "
                      "them again (the statement drops them too)") != std::string::npos);
-  REQUIRE(run.snapshot["objects"].size() == 9);
-  CHECK(run.snapshot["objects"][5] ==
+  REQUIRE(run.snapshot["objects"].size() == 10);
+  CHECK(run.snapshot["objects"][6] ==
         json{{"statement", 0}, {"kind", "sequence"}, {"name", "util.ticket"}});
   CHECK(f.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'util'") == "0");
 
@@ -83,7 +90,8 @@ TEST_CASE(
   const json objects = restore_in_place(f, run.id, out)["objects"];
   CHECK(described(f, "util") == before);
   CHECK(f.sql("SELECT nspacl::text FROM pg_namespace WHERE nspname = 'util'") == schema);
-  REQUIRE(objects.size() == 9);
+  CHECK(f.sql(defaults) == acl);
+  REQUIRE(objects.size() == 10);
   for (const json& o : objects)
     CHECK(o["result"] == "identical");
   CHECK(out.find("restore: function util.twice(util.positive) (statement #0): identical "

@@ -98,10 +98,12 @@ struct SavedPart {
 // SQL), so the snapshot keeps the SQL that creates it again.
 struct SavedObject {
   int statement = 0;
-  // "schema", "extension", "type", "sequence", "function" or "procedure"
+  // "schema", "default privileges", "extension", "type", "sequence",
+  // "function" or "procedure"
   std::string kind;
   // Its SQL name, schema-qualified; a function's with its argument types;
-  // an extension's as pg_extension has it, unquoted.
+  // an extension's as pg_extension has it, unquoted; default privileges'
+  // as "for role <role> in schema <schema> on TABLES" (or SEQUENCES, ...).
   std::string name;
   std::string schema;  // the schema it is (unquoted), or lives in
   // What the catalog printed for it (pg_get_functiondef(), the CREATE TYPE
