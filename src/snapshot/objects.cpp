@@ -1,6 +1,7 @@
-// Functions, types, sequences and extensions that a DROP takes with it
-// (snapshot/objects.h): read from the catalog inside the run's transaction,
-// before the statement, as the SQL that creates each one again.
+// Schemas, default privileges, extensions, types, sequences and functions
+// that a DROP takes with it (snapshot/objects.h): read from the catalog
+// inside the run's transaction, before the statement, as the SQL that
+// creates each one again.
 #include "snapshot/objects.h"
 
 #include <fmt/format.h>

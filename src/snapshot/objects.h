@@ -3,10 +3,11 @@
 // Internal to the snapshot module: the objects without rows that a DROP
 // takes with it and nothing else saved brings back (docs/snapshots.md,
 // "Functions, types, sequences and extensions"). DROP SCHEMA ... CASCADE
-// drops the schema's functions, procedures, types and sequences, DROP TYPE
-// the type, DROP EXTENSION the extension; the snapshot keeps the SQL that
-// creates each again. Anything else such a statement drops (an operator, an
-// aggregate, a cast, a collation, ...) cannot be saved, and blocks the run.
+// drops the schema itself, its default privileges, functions, procedures,
+// types and sequences; DROP TYPE, DROP SEQUENCE, DROP FUNCTION and DROP
+// EXTENSION what they name; the snapshot keeps the SQL that creates each
+// again. Anything else such a statement drops (an operator, an aggregate, a
+// cast, a collation, ...) cannot be saved, and blocks the run.
 
 #include <optional>
 #include <string>
@@ -28,16 +29,17 @@ struct DroppedObjects {
   std::vector<std::string> unsaved;
 };
 
-// Reads, in the run's transaction before statement `st`, the functions,
-// procedures, types, sequences and extensions it drops that no saved
-// relation or part brings back, and everything it drops that nothing can
-// bring back. What comes back with another object is left out of both: the
-// relations, columns, indexes, constraints, defaults, triggers, policies,
-// rules and statistics the snapshot saves, the objects internal to another
-// one (an array type, a row type, a range's constructors), the members of
-// a dropped extension, the sequences owned by a dropped column, and the
-// schemas. Fails (the server's report in conn.last_error()) when the
-// catalog cannot be read.
+// Reads, in the run's transaction before statement `st`, the schemas,
+// default privileges, functions, procedures, types, sequences and
+// extensions it drops that no saved relation or part brings back, and
+// everything it drops that nothing can bring back. What comes back with
+// another object is left out of both: the relations, columns, indexes,
+// constraints, defaults, triggers, policies, rules and statistics the
+// snapshot saves, the objects internal to another one (an array type, a row
+// type, a range's constructors), the members of a dropped extension, the
+// sequences owned by a dropped column, and the publication memberships of a
+// table dropped whole. Fails (the server's report in conn.last_error())
+// when the catalog cannot be read.
 Result<DroppedObjects> read_objects(db::Connection& conn, const sql::Statement& st);
 
 // What the catalog prints now for the object of kind `o.kind` named

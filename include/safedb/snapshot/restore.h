@@ -83,10 +83,10 @@ class Restorer {
   // first, each statement's in the manifest's order; added again last, by
   // a restore in place only.
   std::vector<const SavedPart*> parts_;
-  // Functions, types, sequences and extensions the chosen statements
-  // dropped, later statements first: by a restore in place only, before the
-  // tables, and functions and procedures after them (their bodies may name
-  // the tables).
+  // Schemas, default privileges, extensions, types, sequences, functions and
+  // procedures the chosen statements dropped, later statements first: by a
+  // restore in place only, before the tables, and functions and procedures
+  // after them (their bodies may name the tables).
   std::vector<const SavedObject*> objects_;
   std::vector<std::string> notes_;
   bool ok_ = false;

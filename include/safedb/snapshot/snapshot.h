@@ -91,11 +91,12 @@ struct SavedPart {
   nlohmann::json extensions = nlohmann::json::array();
 };
 
-// A schema, function, procedure, type, sequence or extension that a DROP takes
-// with it (DROP SCHEMA ... CASCADE, DROP TYPE, DROP EXTENSION, ...) and
-// that nothing else saved brings back: neither a relation nor a part of
-// one (snapshot/objects.h). It holds no rows (a sequence's value is in its
-// SQL), so the snapshot keeps the SQL that creates it again.
+// A schema, its default privileges, a function, procedure, type, sequence or
+// extension that a DROP takes with it (DROP SCHEMA ... CASCADE, DROP TYPE,
+// DROP SEQUENCE, DROP FUNCTION, DROP EXTENSION, ...) and that nothing else
+// saved brings back: neither a relation nor a part of one
+// (snapshot/objects.h). It holds no rows (a sequence's value is in its SQL),
+// so the snapshot keeps the SQL that creates it again.
 struct SavedObject {
   int statement = 0;
   // "schema", "default privileges", "extension", "type", "sequence",
