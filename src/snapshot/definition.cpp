@@ -182,8 +182,9 @@ Result<json> read_publications(db::Connection& conn, const std::string& oid) {
   if (!r) return r.error();
   if (cell(*r, 0, 0) != "t") return json::array();
   // An older server would refuse a query that names the columns at all.
+  const std::string mark = "{filters}";
   std::string sql = kPublications;
-  sql.replace(sql.find("{filters}"), 9, cell(*r, 0, 1) == "t" ? kFilters : "");
+  sql.replace(sql.find(mark), mark.size(), cell(*r, 0, 1) == "t" ? kFilters : "");
   return rows_as_json(conn, sql, oid);
 }
 
