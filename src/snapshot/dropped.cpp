@@ -54,8 +54,7 @@ constexpr const char* kDropped = R"sql(
   SELECT DISTINCT c.oid::text, c.relkind::text, n.nspname, c.relname, a.attname,
          format_type(a.atttypid, a.atttypmod),
          (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
-            FROM pg_inherits i WHERE i.inhrelid = c.oid AND x.objsubid = 0),
-         coalesce(a.attgenerated <> '', false)
+            FROM pg_inherits i WHERE i.inhrelid = c.oid AND x.objsubid = 0)
     FROM dropped x
     JOIN pg_class c ON c.oid = x.objid
     JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -65,6 +64,9 @@ constexpr const char* kDropped = R"sql(
      AND (c.relkind IN ('r', 'p', 'f', 'c')
           OR (c.relkind IN ('v', 'm') AND x.objsubid = 0 AND c.relpersistence <> 't'))
      AND (x.objsubid = 0 OR (a.attnum > 0 AND NOT a.attisdropped))
+     -- A stored generated column holds nothing its table's other columns
+     -- do not give again: it is saved as a part (snapshot/parts.h).
+     AND (x.objsubid = 0 OR a.attgenerated = '')
      -- A relation dropped whole loses its columns with it.
      AND NOT (x.objsubid > 0 AND EXISTS (SELECT 1 FROM dropped y WHERE y.classid = x.classid
                                            AND y.objid = x.objid AND y.objsubid = 0))
@@ -160,7 +162,7 @@ Result<std::vector<DroppedObject>> dropped_with(db::Connection& conn, const sql:
   for (const auto& row : r->rows) {
     out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
                    row[3].value_or(""), row[4].value_or(""), row[5].value_or(""),
-                   row[6].value_or(""), row[7].value_or("") == "t"});
+                   row[6].value_or("")});
   }
   return out;
 }

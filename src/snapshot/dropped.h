@@ -23,12 +23,11 @@ struct DroppedObject {
   // "r", "p", "f", "c" (a composite type: one of its attributes), "v" or
   // "m" (a view or materialized view, always whole)
   std::string relkind;
-  std::string schema;      // names, as stored in the catalog
-  std::string name;        //
-  std::string column;      // the column (pg_attribute.attname), or "" for the whole relation
-  std::string type;        // of the column, format_type()
-  std::string dependant;   // the inheritance parent of a whole relation, quoted; "" if none
-  bool generated = false;  // the column is a generated one (its expression may be what drops it)
+  std::string schema;     // names, as stored in the catalog
+  std::string name;       //
+  std::string column;     // the column (pg_attribute.attname), or "" for the whole relation
+  std::string type;       // of the column, format_type()
+  std::string dependant;  // the inheritance parent of a whole relation, quoted; "" if none
 };
 
 // Everything the statement `st` would remove along with what it names: for

@@ -27,8 +27,8 @@ constexpr int kViewsVersion = 3;
 constexpr int kPartsVersion = 4;
 constexpr int kObjectsVersion = 5;
 
-constexpr const char* kPartKinds[] = {"index",  "constraint", "default",   "trigger",
-                                      "policy", "rule",       "statistics"};
+constexpr const char* kPartKinds[] = {"index",  "constraint", "default",    "trigger",
+                                      "policy", "rule",       "statistics", "generated column"};
 constexpr const char* kObjectKinds[] = {"schema",   "default privileges", "extension", "type",
                                         "sequence", "function",           "procedure"};
 

@@ -31,8 +31,9 @@ std::string alter(const char* relid) {
 // the catalog prints for it; sql: the statements that add it again, NULL
 // for those that do not apply). Comments come back with their part.
 // Parts that come back with another are left out: the index of a key, the
-// triggers of a foreign key, what a partition or child inherits, the
-// expression of a generated column (dropped with its column). `wanted`: a
+// triggers of a foreign key, what a partition or child inherits. A stored
+// generated column is a part (kind "generated column", keyed by its
+// expression's pg_attrdef row): adding it back computes its values again. `wanted`: a
 // relation of (classid, objid) rows that limits the parts to those (each
 // branch tests it before it prints anything, which for every index of a
 // large database takes a second), or "" for every part.
@@ -71,6 +72,18 @@ std::string all_parts(const std::string& wanted) {
    WHERE NOT c.relispartition AND {in_i}
      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
                         AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
+  UNION ALL
+  SELECT 'pg_attrdef'::regclass::oid, d.oid, d.adrelid, 'generated column',
+         quote_ident(a.attname), d.adnum, -1, x.definition,
+         ARRAY[{ad} || ' ADD COLUMN ' || quote_ident(a.attname) || ' ' || x.definition ||
+                 CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+               'COMMENT ON COLUMN ' || d.adrelid::regclass::text || '.' ||
+                 quote_ident(a.attname) || ' IS ' ||
+                 quote_literal(col_description(d.adrelid, d.adnum))]
+    FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum,
+         LATERAL (SELECT format_type(a.atttypid, a.atttypmod) || ' GENERATED ALWAYS AS (' ||
+                         pg_get_expr(d.adbin, d.adrelid) || ') STORED' AS definition) x
+   WHERE a.attgenerated = 's' AND NOT a.attisdropped AND {in_d}
   UNION ALL
   SELECT 'pg_attrdef'::regclass::oid, d.oid, d.adrelid, 'default', quote_ident(a.attname),
          d.adnum, 5, pg_get_expr(d.adbin, d.adrelid),
@@ -163,9 +176,12 @@ constexpr const char* kDroppedParts = R"sql(,
     FROM ({parts}) p
    WHERE (p.classid, p.objid) IN (SELECT classid, objid FROM dropped)
      AND p.relid NOT IN (SELECT objid FROM whole)
-     -- A dropped column is saved with its default.
+     -- A dropped column is saved with its default; a generated column the
+     -- statement names, with its table.
      AND NOT (p.kind = 'default' AND (p.relid, p.colnum) IN
               (SELECT objid, objsubid FROM dropped WHERE classid = 'pg_class'::regclass))
+     AND NOT (p.kind = 'generated column' AND (p.relid, p.colnum) IN
+              (SELECT relid, attnum FROM start_columns))
      -- A foreign key to a table dropped whole is saved with that table.
      AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                       WHERE p.classid = 'pg_constraint'::regclass AND k.oid = p.objid

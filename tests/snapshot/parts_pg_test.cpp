@@ -178,3 +178,31 @@ TEST_CASE("A part that exists again with another definition blocks the restore",
                    "(CREATE INDEX t_a ON public.t USING btree (a))") != std::string::npos);
   CHECK(f.fingerprint() == before);
 }
+
+TEST_CASE(
+    "DROP COLUMN CASCADE of a column a generated column is computed from saves the generated "
+    "column as a part, and restore in place adds it back computed",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE readings (id int PRIMARY KEY, raw int, "
+      "doubled int GENERATED ALWAYS AS (raw * 2) STORED);"
+      "COMMENT ON COLUMN readings.doubled IS 'twice the raw value';"
+      "INSERT INTO readings (id, raw) SELECT g, g FROM generate_series(1, 50) g;");
+  const SnapshotRun run = run_with_snapshot(f, "ALTER TABLE readings DROP COLUMN raw CASCADE;");
+  CHECK(run.out.find("snapshot before #0: public.readings: its generated column doubled (the "
+                     "statement drops it too)") != std::string::npos);
+  CHECK(f.sql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'readings'::regclass AND "
+              "attnum > 0 AND NOT attisdropped") == "1");
+
+  std::string out;
+  const json parts = restore_in_place(f, run.id, out)["parts"];
+  REQUIRE(parts.size() == 1);
+  CHECK(parts[0]["kind"] == "generated column");
+  CHECK(parts[0]["result"] == "identical");
+  CHECK(f.sql("SELECT sum(doubled) FROM readings") == "2550");
+  CHECK(f.sql("SELECT attgenerated::text || ' ' || col_description(attrelid, attnum) FROM "
+              "pg_attribute WHERE attrelid = 'readings'::regclass AND attname = 'doubled'") ==
+        "s twice the raw value");
+}
