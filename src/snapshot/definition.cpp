@@ -218,10 +218,10 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
     if (!rows) return rows.error();
     d[key] = std::move(*rows);
   }
+  if (!dependencies) return d;
   Result<json> publications = read_publications(conn, oid);
   if (!publications) return publications.error();
   d["publications"] = std::move(*publications);
-  if (!dependencies) return d;
   Result<json> schema = read_namespace(conn, oid);
   if (!schema) return schema.error();
   d["namespace"] = std::move(*schema);

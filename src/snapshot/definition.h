@@ -19,9 +19,10 @@ namespace safedb::snapshot {
 // NULL, comments), constraints, indexes, triggers, row-level security
 // policies, grants, owned sequences with their next value, the foreign
 // keys of other tables that reference it, and inheritance parents; with
-// `dependencies`, also the user-defined types its columns use and the
-// functions it calls (snapshot/types.h), which only a restore that recreates
-// the table or a column needs. Names are schema-qualified.
+// `dependencies`, also the user-defined types its columns use, the
+// functions it calls (snapshot/types.h) and the publications that list it,
+// which only a restore that recreates the table or a column needs. Names are
+// schema-qualified.
 Result<nlohmann::json> read_definition(db::Connection& conn, const std::string& oid,
                                        bool dependencies);
 
