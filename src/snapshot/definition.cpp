@@ -25,10 +25,13 @@ std::string cell(const db::QueryResult& r, std::size_t row, std::size_t column) 
   return r.at(row, column).value_or("");
 }
 
-// Rows of `sql` (with `oid` substituted) as a JSON array of objects keyed by column name.
-Result<json> rows_as_json(db::Connection& conn, const std::string& sql, const std::string& oid) {
+// Rows of `sql` (with `oid` and `compression` substituted) as a JSON array
+// of objects keyed by column name.
+Result<json> rows_as_json(db::Connection& conn, const std::string& sql, const std::string& oid,
+                          const std::string& compression = "NULL") {
   Result<db::QueryResult> r = query(conn, fmt::format(fmt::runtime(sql), fmt::arg("oid", oid),
-                                                      fmt::arg("stage_type", kStageTypeSql)));
+                                                      fmt::arg("stage_type", kStageTypeSql),
+                                                      fmt::arg("compression", compression)));
   if (!r) return r.error();
   json out = json::array();
   for (std::size_t i = 0; i < r->rows.size(); ++i) {
@@ -48,11 +51,21 @@ constexpr const char* kColumns = R"sql(
               THEN (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname)
                       FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
                      WHERE co.oid = a.attcollation) END AS collation,
-         col_description(a.attrelid, a.attnum) AS comment, {stage_type} AS stage_type
+         col_description(a.attrelid, a.attnum) AS comment, {stage_type} AS stage_type,
+         NULLIF(a.attstattarget, -1)::text AS statistics,
+         CASE WHEN a.attstorage <> t.typstorage
+              THEN CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
+                                     WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END AS storage,
+         {compression} AS compression
     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
    WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped
    ORDER BY a.attnum)sql";
+
+// The column's compression method where it is not the default; {compression}
+// in kColumns on servers that have one (PostgreSQL 14 on), else NULL.
+constexpr const char* kCompression =
+    "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END";
 
 // Constraints in the order they can be added back: keys before the checks
 // and foreign keys that may depend on them.
@@ -70,10 +83,15 @@ constexpr const char* kIndexes = R"sql(
                                                      AND k.conrelid = i.indrelid)
    ORDER BY c.relname)sql";
 
+// Not the copies of a partitioned table's triggers: attaching the partition
+// makes them again.
 constexpr const char* kTriggers = R"sql(
   SELECT quote_ident(tgname) AS name, pg_get_triggerdef(oid) AS definition,
          tgenabled AS enabled
-    FROM pg_trigger WHERE tgrelid = {oid} AND NOT tgisinternal ORDER BY tgname)sql";
+    FROM pg_trigger t WHERE tgrelid = {oid} AND NOT tgisinternal
+     AND NOT EXISTS (SELECT 1 FROM pg_depend p WHERE p.classid = 'pg_trigger'::regclass
+                                                 AND p.objid = t.oid AND p.deptype = 'P')
+   ORDER BY tgname)sql";
 
 constexpr const char* kPolicies = R"sql(
   SELECT 'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || {oid}::regclass::text ||
@@ -122,12 +140,17 @@ constexpr const char* kSequences = R"sql(
      AND d.refobjid = {oid} AND d.deptype IN ('a', 'i')
    ORDER BY a.attnum)sql";
 
-// Foreign keys of other tables that point at this one (DROP ... CASCADE drops them).
+// Foreign keys of other tables that point at this one (DROP ... CASCADE drops
+// them); not the copies of a key that points at a partitioned table, which
+// attaching the partition makes again.
 constexpr const char* kReferencing = R"sql(
   SELECT k.conrelid::regclass::text AS "table", quote_ident(k.conname) AS name,
          pg_get_constraintdef(k.oid) AS definition
     FROM pg_constraint k
    WHERE k.confrelid = {oid} AND k.contype = 'f' AND k.conrelid <> {oid}
+     AND NOT EXISTS (SELECT 1 FROM pg_depend p WHERE p.classid = 'pg_constraint'::regclass
+                                                 AND p.objid = k.oid
+                                                 AND p.refclassid = 'pg_constraint'::regclass)
    ORDER BY 1, 2)sql";
 
 // The publications that list the table by name (a DROP TABLE takes it out
@@ -188,33 +211,60 @@ Result<json> read_publications(db::Connection& conn, const std::string& oid) {
   return rows_as_json(conn, sql, oid);
 }
 
+// The table itself: one row, in the order read_qualified() takes it apart.
+// A partition's parent is not an inheritance parent: it is attached again.
+constexpr const char* kTable = R"sql(
+  SELECT {oid}::regclass::text, quote_ident(pg_get_userbyid(c.relowner)), c.relpersistence,
+         array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),
+         c.relrowsecurity, c.relforcerowsecurity,
+         (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
+            FROM pg_inherits i WHERE i.inhrelid = c.oid AND NOT c.relispartition),
+         (SELECT i.inhparent::regclass::text FROM pg_inherits i
+           WHERE i.inhrelid = c.oid AND c.relispartition),
+         pg_get_expr(c.relpartbound, c.oid),
+         CASE c.relreplident WHEN 'n' THEN 'NOTHING' WHEN 'f' THEN 'FULL'
+              WHEN 'i' THEN (SELECT 'USING INDEX ' || quote_ident(x.relname)
+                               FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+                              WHERE i.indrelid = c.oid AND i.indisreplident) END,
+         (SELECT quote_ident(x.relname) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+           WHERE i.indrelid = c.oid AND i.indisclustered),
+         CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END,
+         current_setting('server_version_num')::int >= 140000
+    FROM pg_class c WHERE c.oid = {oid})sql";
+
 Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool dependencies) {
-  Result<db::QueryResult> head = query(
-      conn,
-      fmt::format(
-          "SELECT {0}::regclass::text, quote_ident(pg_get_userbyid(c.relowner)), c.relpersistence,"
-          " array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),"
-          " c.relrowsecurity, c.relforcerowsecurity,"
-          " (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)"
-          "    FROM pg_inherits i WHERE i.inhrelid = c.oid)"
-          " FROM pg_class c WHERE c.oid = {0}",
-          oid));
+  Result<db::QueryResult> head =
+      query(conn, fmt::format(fmt::runtime(kTable), fmt::arg("oid", oid)));
   if (!head) return head.error();
   if (head->rows.size() != 1) return Error::input("the table disappeared while it was read");
+  auto text = [&](std::size_t column) {
+    return head->at(0, column) ? json(*head->at(0, column)) : json(nullptr);
+  };
   json d = {{"name", cell(*head, 0, 0)},
-            {"inherits", head->at(0, 7) ? json(*head->at(0, 7)) : json(nullptr)},
+            {"inherits", text(7)},
             {"owner", cell(*head, 0, 1)},
             {"unlogged", cell(*head, 0, 2) == "u"},
             {"options", cell(*head, 0, 3)},
-            {"comment", head->at(0, 4) ? json(*head->at(0, 4)) : json(nullptr)},
+            {"comment", text(4)},
             {"row_security", cell(*head, 0, 5) == "t"},
             {"force_row_security", cell(*head, 0, 6) == "t"}};
+  // Written only when set, so that definitions saved before they were read
+  // and those without them look the same.
+  const std::pair<const char*, std::size_t> optional[] = {{"partition_of", 8},
+                                                          {"partition_bound", 9},
+                                                          {"replica_identity", 10},
+                                                          {"clustered_on", 11},
+                                                          {"of_type", 12}};
+  for (const auto& [key, column] : optional) {
+    if (head->at(0, column)) d[key] = *head->at(0, column);
+  }
+  const std::string compression = cell(*head, 0, 13) == "t" ? kCompression : "NULL";
   const std::pair<const char*, const char*> parts[] = {
       {"columns", kColumns},     {"constraints", kConstraints},  {"indexes", kIndexes},
       {"triggers", kTriggers},   {"policies", kPolicies},        {"grants", kGrants},
       {"sequences", kSequences}, {"referenced_by", kReferencing}};
   for (const auto& [key, sql] : parts) {
-    Result<json> rows = rows_as_json(conn, sql, oid);
+    Result<json> rows = rows_as_json(conn, sql, oid, compression);
     if (!rows) return rows.error();
     d[key] = std::move(*rows);
   }
@@ -269,14 +319,16 @@ bool flag(const json& j, const char* key) {
   return j[key].is_string() && j[key].get<std::string>() == "t";
 }
 
-// `typed`: with "AS <type>", which an identity's SEQUENCE NAME refuses (its
-// sequence takes the column's type).
+// `typed`: with "AS <type>", which an identity refuses (its sequence takes
+// the column's type). The sequence starts where it did and goes on at the
+// value it would have handed out next.
 std::string sequence_options(const json& s, bool typed = true) {
-  return fmt::format("{}INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
+  const std::string next = str(s, "next");
+  return fmt::format("{}INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {}{} CACHE {}{}",
                      typed ? "AS " + str(s, "data_type") + " " : std::string(), str(s, "increment"),
-                     str(s, "min"), str(s, "max"),
-                     str(s, "next").empty() ? str(s, "start") : str(s, "next"), str(s, "cache"),
-                     flag(s, "cycle") ? " CYCLE" : " NO CYCLE");
+                     str(s, "min"), str(s, "max"), str(s, "start"),
+                     next.empty() || next == str(s, "start") ? "" : " RESTART WITH " + next,
+                     str(s, "cache"), flag(s, "cycle") ? " CYCLE" : " NO CYCLE");
 }
 
 const json* sequence_of(const json& d, const std::string& column) {
@@ -298,11 +350,25 @@ std::string column_sql(const json& d, const json& c) {
   } else if (!str(c, "identity").empty()) {
     out += str(c, "identity") == "a" ? " GENERATED ALWAYS AS IDENTITY"
                                      : " GENERATED BY DEFAULT AS IDENTITY";
-    if (const json* s = sequence_of(d, str(c, "name"))) out += " (" + sequence_options(*s) + ")";
+    // The sequence keeps its name (a renamed table's keeps the old one) and
+    // its position; it takes the column's type, and "AS" here is an error.
+    if (const json* s = sequence_of(d, str(c, "name")))
+      out += " (SEQUENCE NAME " + str(*s, "name") + " " + sequence_options(*s, false) + ")";
   } else if (!str(c, "default").empty()) {
     out += " DEFAULT " + str(c, "default");
   }
   if (flag(c, "not_null")) out += " NOT NULL";
+  return out;
+}
+
+std::vector<std::string> column_options_sql(const std::string& table, const json& c) {
+  std::vector<std::string> out;
+  const std::string prefix = fmt::format("ALTER TABLE {} ALTER COLUMN {}", table, str(c, "name"));
+  if (!str(c, "storage").empty()) out.push_back(prefix + " SET STORAGE " + str(c, "storage"));
+  if (!str(c, "compression").empty())
+    out.push_back(prefix + " SET COMPRESSION " + str(c, "compression"));
+  if (!str(c, "statistics").empty())
+    out.push_back(prefix + " SET STATISTICS " + str(c, "statistics"));
   return out;
 }
 
@@ -342,6 +408,13 @@ std::vector<std::string> create_table_sql(const json& d) {
       "CREATE {}TABLE {} ({}\n){}{}", flag(d, "unlogged") ? "UNLOGGED " : "", table, columns,
       str(d, "inherits").empty() ? "" : " INHERITS (" + str(d, "inherits") + ")",
       str(d, "options").empty() ? "" : " WITH (" + str(d, "options") + ")"));
+  if (!str(d, "of_type").empty())
+    out.push_back(fmt::format("ALTER TABLE {} OF {}", table, str(d, "of_type")));
+  // Before the rows, which are stored as these say.
+  for (const json& c : d.value("columns", json::array())) {
+    for (std::string& sql : column_options_sql(table, c))
+      out.push_back(std::move(sql));
+  }
   for (const json& s : d.value("sequences", json::array())) {
     if (!flag(s, "identity"))
       out.push_back(
@@ -365,6 +438,11 @@ std::vector<std::string> finish_table_sql(const json& d) {
     if (enabled == "D")
       out.push_back(fmt::format("ALTER TABLE {} DISABLE TRIGGER {}", table, str(t, "name")));
   }
+  if (!str(d, "replica_identity").empty())
+    out.push_back(
+        fmt::format("ALTER TABLE {} REPLICA IDENTITY {}", table, str(d, "replica_identity")));
+  if (!str(d, "clustered_on").empty())
+    out.push_back(fmt::format("ALTER TABLE {} CLUSTER ON {}", table, str(d, "clustered_on")));
   if (flag(d, "row_security"))
     out.push_back(fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", table));
   if (flag(d, "force_row_security"))
@@ -379,6 +457,12 @@ std::vector<std::string> finish_table_sql(const json& d) {
   }
   if (!str(d, "owner").empty())
     out.push_back(fmt::format("ALTER TABLE {} OWNER TO {}", table, str(d, "owner")));
+  // Last of its own: attaching matches the indexes, keys and foreign keys
+  // made above with the parent's, clones the parent's triggers, and checks
+  // every row against the bound.
+  if (!str(d, "partition_of").empty())
+    out.push_back(fmt::format("ALTER TABLE {} ATTACH PARTITION {} {}", str(d, "partition_of"),
+                              table, str(d, "partition_bound")));
   for (const json& p : d.value("publications", json::array()))
     out.push_back(str(p, "definition"));
   for (const json& r : d.value("referenced_by", json::array()))

@@ -18,7 +18,9 @@ namespace safedb::snapshot {
 // name, owner, columns (types, defaults, identity, generated, collation, NOT
 // NULL, comments), constraints, indexes, triggers, row-level security
 // policies, grants, owned sequences with their next value, the foreign
-// keys of other tables that reference it, and inheritance parents; with
+// keys of other tables that reference it, inheritance parents or the
+// partitioned table and bound of a partition, replica identity, clustering
+// index, row type of a typed table; with
 // `dependencies`, also the user-defined types its columns use, the
 // functions it calls (snapshot/types.h) and the publications that list it,
 // which only a restore that recreates the table or a column needs. Names are
@@ -49,6 +51,10 @@ Result<nlohmann::json> read_grants(db::Connection& conn, const std::string& oid)
 // default, identity or generation expression, and NOT NULL.
 std::string column_sql(const nlohmann::json& definition, const nlohmann::json& column);
 
+// The column's storage, compression and statistics target where they are
+// not the defaults, as ALTER TABLE statements on `table` (SQL name).
+std::vector<std::string> column_options_sql(const std::string& table, const nlohmann::json& column);
+
 // For column `column` (SQL name) of definition `d`, added back to its
 // table on its own (the restore of a DROP COLUMN), when it owned a
 // sequence: `before` creates a serial column's sequence again (its default
@@ -62,12 +68,14 @@ struct ColumnSequenceSql {
 ColumnSequenceSql column_sequence_sql(const nlohmann::json& d, const std::string& column);
 
 // The statements that create the table empty (owned sequences, the table
-// with its columns), to run before its rows are loaded.
+// with its columns, its row type if it is a typed table, the columns'
+// storage), to run before its rows are loaded.
 std::vector<std::string> create_table_sql(const nlohmann::json& definition);
 
 // The statements that complete it once its rows are back: constraints,
-// indexes, triggers, policies, grants, comments, owner, and the foreign keys
-// of other tables that pointed at it.
+// indexes, triggers, policies, grants, replica identity, clustering index,
+// comments, owner, attaching a partition to its parent, publications, and
+// the foreign keys of other tables that pointed at it.
 std::vector<std::string> finish_table_sql(const nlohmann::json& definition);
 
 }  // namespace safedb::snapshot

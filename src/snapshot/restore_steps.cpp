@@ -306,6 +306,9 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
     plan.sql.push_back(
         fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING NULL", T, t.column, type));
   }
+  // A new column, or a type change, starts from the type's storage.
+  for (std::string& sql : column_options_sql(T, column))
+    plan.sql.push_back(std::move(sql));
   plan.sql.push_back(fmt::format("UPDATE {} AS t SET {} = {} FROM {} AS s WHERE {}", T, t.column,
                                  staged_value(e, t.column), e.temp, key_match(t)));
   const json& default_value = column.contains("default") ? column["default"] : json();

@@ -9,6 +9,7 @@
 #include "support/run_fixture.h"
 
 using nlohmann::json;
+using safedb::test::content_md5;
 using safedb::test::RunFixture;
 using safedb::test::snapshot_policy;
 
@@ -26,11 +27,6 @@ std::map<std::string, json> saved_tables(const json& snapshot) {
   for (const json& t : snapshot["tables"])
     out[t["table"].get<std::string>()] = t;
   return out;
-}
-
-std::string md5_of(const RunFixture& f, const std::string& table) {
-  return f.sql("SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM " +
-               table + " t");
 }
 
 // Runs `sql` (REQUIRE-d to commit); returns the run's id, and its output in `out`.
@@ -70,10 +66,10 @@ TEST_CASE("rows that ON DELETE CASCADE and SET NULL keys change are saved and re
       "INSERT INTO order_lines SELECT g, 1 + g % 501, 'i' || g FROM generate_series(1, 1500) g;"
       "INSERT INTO notes SELECT g, 1 + g % 100, 'n' || g FROM generate_series(1, 200) g;"
       "INSERT INTO untouched SELECT g, 50 + g FROM generate_series(1, 20) g");
-  const std::map<std::string, std::string> before = {{"customers", md5_of(f, "customers")},
-                                                     {"orders", md5_of(f, "orders")},
-                                                     {"order_lines", md5_of(f, "order_lines")},
-                                                     {"notes", md5_of(f, "notes")}};
+  const std::map<std::string, std::string> before = {{"customers", content_md5(f, "customers")},
+                                                     {"orders", content_md5(f, "orders")},
+                                                     {"order_lines", content_md5(f, "order_lines")},
+                                                     {"notes", content_md5(f, "notes")}};
   const std::string orders = f.sql("SELECT count(*) FROM orders WHERE customer_id <= 10");
   const std::string lines = f.sql(
       "SELECT count(*) FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE "
@@ -100,7 +96,7 @@ TEST_CASE("rows that ON DELETE CASCADE and SET NULL keys change are saved and re
   restore_in_place(f, run_id);
   for (const auto& [table, md5] : before) {
     INFO(table);
-    CHECK(md5_of(f, table) == md5);
+    CHECK(content_md5(f, table) == md5);
   }
 }
 
@@ -114,8 +110,8 @@ TEST_CASE("rows that ON UPDATE CASCADE changes are saved only when a referenced 
       "UPDATE CASCADE);"
       "INSERT INTO parents SELECT g, 'p' || g, 'n' FROM generate_series(1, 20) g;"
       "INSERT INTO kids SELECT g, 'p' || (1 + g % 20) FROM generate_series(1, 100) g");
-  const std::string parents = md5_of(f, "parents");
-  const std::string kids = md5_of(f, "kids");
+  const std::string parents = content_md5(f, "parents");
+  const std::string kids = content_md5(f, "kids");
 
   run(f, "UPDATE parents SET name = 'renamed' WHERE id <= 5;\n");
   CHECK(saved_tables(last_snapshot(f)).size() == 1);
@@ -131,8 +127,8 @@ TEST_CASE("rows that ON UPDATE CASCADE changes are saved only when a referenced 
   // The first run's rename is not undone; the rest is as it was.
   CHECK(f.sql("SELECT count(*) FROM parents WHERE name = 'renamed'") == "5");
   f.sql("UPDATE parents SET name = 'n'");
-  CHECK(md5_of(f, "parents") == parents);
-  CHECK(md5_of(f, "kids") == kids);
+  CHECK(content_md5(f, "parents") == parents);
+  CHECK(content_md5(f, "kids") == kids);
 }
 
 TEST_CASE("a table whose key cascades into itself is saved whole and restored", "[pg][snapshot]") {
@@ -142,7 +138,7 @@ TEST_CASE("a table whose key cascades into itself is saved whole and restored", 
       "CREATE TABLE nodes (id int PRIMARY KEY, parent_id int REFERENCES nodes ON DELETE CASCADE);"
       "INSERT INTO nodes VALUES (1, NULL), (100, NULL);"
       "INSERT INTO nodes SELECT g, g / 2 FROM generate_series(2, 63) g");
-  const std::string before = md5_of(f, "nodes");
+  const std::string before = content_md5(f, "nodes");
   const std::string run_id = run(f, "DELETE FROM nodes WHERE id = 1;\n");
   CHECK(f.sql("SELECT count(*) FROM nodes") == "1");
   std::map<std::string, json> saved = saved_tables(last_snapshot(f));
@@ -152,7 +148,7 @@ TEST_CASE("a table whose key cascades into itself is saved whole and restored", 
   CHECK(saved["public.nodes"]["note"].get<std::string>().find("lead back to a table") !=
         std::string::npos);
   restore_in_place(f, run_id);
-  CHECK(md5_of(f, "nodes") == before);
+  CHECK(content_md5(f, "nodes") == before);
 }
 
 TEST_CASE("foreign keys reaching more tables than a snapshot follows block the run",

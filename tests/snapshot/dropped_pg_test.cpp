@@ -8,19 +8,13 @@
 #include "support/run_fixture.h"
 
 using nlohmann::json;
+using safedb::test::content_md5;
 using safedb::test::run_with_snapshot;
 using safedb::test::RunFixture;
 using safedb::test::snapshot_policy;
 using safedb::test::SnapshotRun;
 
 namespace {
-
-// Content of `from` (a table, or "ONLY t") as the server alone prints the
-// rows of `row`, in a fixed order.
-std::string md5_of(const RunFixture& f, const std::string& from, const std::string& row = "t") {
-  return f.sql("SELECT md5(coalesce(string_agg((" + row + ")::text, E'\\n' ORDER BY (" + row +
-               ")::text), '')) FROM " + from + " t");
-}
 
 void restore(const RunFixture& f, const std::string& run_id, const std::string& mode) {
   std::vector<std::string> args = {"restore", run_id, "--target", "db"};
@@ -54,10 +48,10 @@ TEST_CASE(
       "INSERT INTO users SELECT g, 'sad', '{sad,ok}', format('(%s,ok)', g)::app.pair, g, 'u' || g"
       " FROM generate_series(1, 200) g");
   const std::string users_row = "t.id, t.m, t.ms, t.p, t.d, t.name";
-  const std::string users = md5_of(f, "users", users_row);
-  const std::string kid = md5_of(f, "kid");
-  const std::string base = md5_of(f, "ONLY app.base");
-  const std::string own = md5_of(f, "app.own");
+  const std::string users = content_md5(f, "users", users_row);
+  const std::string kid = content_md5(f, "kid");
+  const std::string base = content_md5(f, "ONLY app.base");
+  const std::string own = content_md5(f, "app.own");
 
   const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA app CASCADE;\n");
   CHECK(ran.out.find("public.users, 200 rows: the whole table (the statement drops its column ms "
@@ -84,14 +78,14 @@ TEST_CASE(
     CHECK(f.sql("SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM "
                 "pg_attribute WHERE attrelid = '\"" +
                 schema + "\".own_0'::regclass AND attnum > 0") == "integer,text,integer");
-    CHECK(md5_of(f, "\"" + schema + "\".users_0", users_row) == users);
+    CHECK(content_md5(f, "\"" + schema + "\".users_0", users_row) == users);
   }
   SECTION("in place") {
     restore(f, ran.id, "--in-place");
-    CHECK(md5_of(f, "users", users_row) == users);
-    CHECK(md5_of(f, "kid") == kid);
-    CHECK(md5_of(f, "ONLY app.base") == base);
-    CHECK(md5_of(f, "app.own") == own);
+    CHECK(content_md5(f, "users", users_row) == users);
+    CHECK(content_md5(f, "kid") == kid);
+    CHECK(content_md5(f, "ONLY app.base") == base);
+    CHECK(content_md5(f, "app.own") == own);
     CHECK(f.sql("SELECT 'kid'::regclass IN (SELECT inhrelid FROM pg_inherits)") == "t");
     CHECK(f.sql("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE "
                 "enumtypid = 'app.mood'::regtype") == "sad,ok");
@@ -113,14 +107,14 @@ TEST_CASE("DROP TABLE CASCADE saves its inheritance children and the columns of 
       "CREATE TABLE holder (id int PRIMARY KEY, b base); INSERT INTO base VALUES (1, 'x');"
       "INSERT INTO child VALUES (2, 'y', 3); INSERT INTO holder VALUES (1, ROW(5, 'q')), (2, "
       "NULL)");
-  const std::string holder = md5_of(f, "holder");
+  const std::string holder = content_md5(f, "holder");
   const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE base CASCADE;\n");
   REQUIRE(ran.snapshot["tables"].size() == 3);
   CHECK(f.sql("SELECT to_regclass('child') IS NULL") == "t");
   restore(f, ran.id, "--in-place");
   CHECK(f.sql("SELECT string_agg(v, ',' ORDER BY v) FROM ONLY base") == "x");
   CHECK(f.sql("SELECT string_agg(v || w, ',') FROM child") == "y3");
-  CHECK(md5_of(f, "holder") == holder);
+  CHECK(content_md5(f, "holder") == holder);
 }
 
 TEST_CASE("a DROP that would drop an attribute of a composite type blocks the run",
@@ -162,14 +156,14 @@ TEST_CASE("a dropped table is recreated in its schema whatever the restore's sea
   f.sql(
       "CREATE SCHEMA app; CREATE TABLE app.items (id int PRIMARY KEY, v text DEFAULT 'd');"
       "INSERT INTO app.items SELECT g, 'i' || g FROM generate_series(1, 20) g");
-  const std::string items = md5_of(f, "app.items");
+  const std::string items = content_md5(f, "app.items");
   // The definition is read with qualified names; the file's own search_path
   // is back for the statement after it.
   const SnapshotRun ran = run_with_snapshot(
       f, "SET search_path = app;\nDROP TABLE items;\nCREATE TABLE items_after (x int);\n");
   CHECK(f.sql("SELECT to_regclass('app.items_after') IS NOT NULL") == "t");
   restore(f, ran.id, "--in-place");
-  CHECK(md5_of(f, "app.items") == items);
+  CHECK(content_md5(f, "app.items") == items);
   CHECK(f.sql("SELECT to_regclass('public.items') IS NULL") == "t");
 }
 
@@ -186,10 +180,10 @@ TEST_CASE("DROP SCHEMA is restored with the functions its tables' defaults and t
       " $$ BEGIN NEW.at := '2026-01-01'; RETURN NEW; END $$;"
       "CREATE TRIGGER touch BEFORE UPDATE ON app.items FOR EACH ROW EXECUTE FUNCTION app.touch();"
       "INSERT INTO app.items (id) SELECT generate_series(1, 5)");
-  const std::string items = md5_of(f, "app.items");
+  const std::string items = content_md5(f, "app.items");
   const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA app CASCADE;\n");
   restore(f, ran.id, "--in-place");
-  CHECK(md5_of(f, "app.items") == items);
+  CHECK(content_md5(f, "app.items") == items);
   CHECK(f.sql("INSERT INTO app.items (id) VALUES (6) RETURNING code") == "c5");
   CHECK(f.sql("UPDATE app.items SET id = 7 WHERE id = 6 RETURNING at = '2026-01-01'") == "t");
 }
@@ -204,13 +198,13 @@ TEST_CASE(
       "CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext;"
       "CREATE TABLE people (id int PRIMARY KEY, email ext.citext);"
       "INSERT INTO people SELECT g, 'Person' || g || '@Example.org' FROM generate_series(1, 50) g");
-  const std::string people = md5_of(f, "people");
+  const std::string people = content_md5(f, "people");
   const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA ext CASCADE;\n");
   REQUIRE(ran.snapshot["tables"].size() == 1);
   CHECK(ran.snapshot["tables"][0]["table"] == "public.people");
   CHECK(f.sql("SELECT count(*) FROM pg_extension WHERE extname = 'citext'") == "0");
   restore(f, ran.id, "--in-place");
-  CHECK(md5_of(f, "people") == people);
+  CHECK(content_md5(f, "people") == people);
   // The column is of the extension's type again (its operators live in ext).
   CHECK(f.sql("SELECT count(*) FROM people WHERE email OPERATOR(ext.=) "
               "'person7@example.org'::ext.citext") == "1");
@@ -229,7 +223,7 @@ TEST_CASE(
       "INSERT INTO t SELECT g, 'sad', '{ok,sad}', 'ok', 'A' || g || '@Example.org'"
       " FROM generate_series(1, 40) g");
   const std::string row = "t.id, t.m, t.ms, t.h, t.email";
-  const std::string before = md5_of(f, "t", row);
+  const std::string before = content_md5(f, "t", row);
 
   const SnapshotRun type = run_with_snapshot(f, "DROP TYPE mood CASCADE;\n");
   CHECK(type.snapshot["tables"].size() == 3);  // m, ms, and h (its domain goes with the enum)
@@ -239,7 +233,7 @@ TEST_CASE(
               "attnum > 0 AND NOT attisdropped") == "1");
   restore(f, extension.id, "--in-place");
   restore(f, type.id, "--in-place");
-  CHECK(md5_of(f, "t", row) == before);
+  CHECK(content_md5(f, "t", row) == before);
   CHECK(f.sql("SELECT count(*) FROM t WHERE email = 'a7@example.org'::citext") == "1");
 
   // Without CASCADE nothing else is dropped, and nothing needs saving.
@@ -248,4 +242,29 @@ TEST_CASE(
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(f.sql("SELECT to_regtype('unused') IS NULL") == "t");
+}
+
+TEST_CASE(
+    "a dropped table with identity columns is recreated with its sequences' names, options and "
+    "positions",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  // The table was renamed, so its identity sequence still has the old name.
+  f.sql(
+      "CREATE TABLE old_events (id bigint GENERATED ALWAYS AS IDENTITY (START 100 INCREMENT 5)"
+      " PRIMARY KEY, n int GENERATED BY DEFAULT AS IDENTITY, v text);"
+      "INSERT INTO old_events (v) SELECT 'e' || g FROM generate_series(1, 10) g;"
+      "ALTER TABLE old_events RENAME TO events");
+  const std::string before = content_md5(f, "events");
+  const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE events;\n");
+  REQUIRE(f.sql("SELECT to_regclass('events') IS NULL") == "t");
+  restore(f, ran.id, "--in-place");
+  CHECK(content_md5(f, "events") == before);
+  CHECK(f.sql("SELECT string_agg(attname || ':' || attidentity::text, ',' ORDER BY attnum) FROM "
+              "pg_attribute WHERE attrelid = 'events'::regclass AND attnum > 0") == "id:a,n:d,v:");
+  CHECK(f.sql("SELECT pg_get_serial_sequence('events', 'id')") == "public.old_events_id_seq");
+  CHECK(f.sql("SELECT pg_get_serial_sequence('events', 'n')") == "public.old_events_n_seq");
+  // Both hand out the values that come next, not used ones.
+  CHECK(f.sql("INSERT INTO events (v) VALUES ('new') RETURNING id || ',' || n") == "150,11");
 }

@@ -55,7 +55,7 @@ std::string RunFixture::sql(const std::string& statements) const {
   auto conn = db::Connection::open(test::conninfo(database_));
   REQUIRE(conn.ok());
   auto r = conn->exec(statements);
-  INFO(statements);
+  INFO(statements << (r.ok() ? std::string() : "\n" + r.error().message()));
   REQUIRE(r.ok());
   return r->rows.empty() || r->rows[0].empty() ? "" : r->rows[0][0].value_or("NULL");
 }
@@ -94,6 +94,11 @@ std::vector<std::string> RunFixture::records(const std::string& type) const {
     if (!j.is_discarded() && j.value("type", "") == type) out.push_back(line);
   }
   return out;
+}
+
+std::string content_md5(const RunFixture& f, const std::string& from, const std::string& row) {
+  return f.sql("SELECT md5(coalesce(string_agg((" + row + ")::text, E'\\n' ORDER BY (" + row +
+               ")::text), '')) FROM " + from + " t");
 }
 
 void snapshot_policy(const RunFixture& f, const std::string& require) {

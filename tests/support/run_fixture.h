@@ -41,6 +41,11 @@ class RunFixture {
   std::string database_;
 };
 
+// The content of `from` (a table, or "ONLY t"), as the server alone prints
+// its rows, independent of safedb's hashing: md5 of `row` (an expression
+// over the alias t; the whole row by default) of every row, in a fixed order.
+std::string content_md5(const RunFixture& f, const std::string& from, const std::string& row = "t");
+
 // Writes the fixture's policy: data-loss statements on its "db" target need
 // what `require` says (the JSON body of a rule's "require"), nothing else.
 void snapshot_policy(const RunFixture& f, const std::string& require = R"("snapshot": true)");
