@@ -107,18 +107,20 @@ constexpr const char* kPolicies = R"sql(
     FROM pg_policy p WHERE p.polrelid = {oid} ORDER BY p.polname)sql";
 
 // Table and column privileges as GRANT statements (the grantor is the owner
-// who restores them).
+// who restores them); "column" names the column of a column privilege.
 constexpr const char* kGrants = R"sql(
   SELECT 'GRANT ' || x.privilege_type || ' ON TABLE ' || {oid}::regclass::text || ' TO ' ||
          CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END ||
-         CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS definition
+         CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS definition,
+         NULL AS "column"
     FROM pg_class c, aclexplode(c.relacl) x
    WHERE c.oid = {oid} AND x.grantee <> c.relowner
   UNION ALL
   SELECT 'GRANT ' || x.privilege_type || ' (' || quote_ident(a.attname) || ') ON TABLE ' ||
          {oid}::regclass::text || ' TO ' ||
          CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END ||
-         CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END
+         CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END,
+         quote_ident(a.attname)
     FROM pg_attribute a, aclexplode(a.attacl) x
    WHERE a.attrelid = {oid} AND a.attacl IS NOT NULL AND NOT a.attisdropped)sql";
 
@@ -369,6 +371,17 @@ std::vector<std::string> column_options_sql(const std::string& table, const json
     out.push_back(prefix + " SET COMPRESSION " + str(c, "compression"));
   if (!str(c, "statistics").empty())
     out.push_back(prefix + " SET STATISTICS " + str(c, "statistics"));
+  return out;
+}
+
+std::vector<std::string> column_comment_and_grants_sql(const json& d, const json& c) {
+  std::vector<std::string> out;
+  if (c.contains("comment") && c["comment"].is_string())
+    out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {}", str(d, "name"), str(c, "name"),
+                              util::quote_literal(str(c, "comment"))));
+  for (const json& g : d.value("grants", json::array())) {
+    if (str(g, "column") == str(c, "name")) out.push_back(str(g, "definition"));
+  }
   return out;
 }
 

@@ -55,6 +55,11 @@ std::string column_sql(const nlohmann::json& definition, const nlohmann::json& c
 // not the defaults, as ALTER TABLE statements on `table` (SQL name).
 std::vector<std::string> column_options_sql(const std::string& table, const nlohmann::json& column);
 
+// The comment and the column privileges of `column`, a column of the table
+// of `definition`, as statements; for a column added back on its own.
+std::vector<std::string> column_comment_and_grants_sql(const nlohmann::json& definition,
+                                                       const nlohmann::json& column);
+
 // For column `column` (SQL name) of definition `d`, added back to its
 // table on its own (the restore of a DROP COLUMN), when it owned a
 // sequence: `before` creates a serial column's sequence again (its default

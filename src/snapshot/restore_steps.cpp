@@ -253,6 +253,18 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
     plan.sql.push_back(std::move(s));
 }
 
+namespace {
+
+// PostgreSQL adds a column only at the end of its table.
+std::string added_last_note(const std::string& table, const std::string& column) {
+  return fmt::format(
+      "{}: column {} comes back as the table's last column; SELECT * and INSERT without a column "
+      "list see the columns in another order than before",
+      table, column);
+}
+
+}  // namespace
+
 void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
   const SavedTable& t = *e.saved;
   const std::string& T = e.target;
@@ -276,7 +288,12 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
                                "NOT attisdropped AND quote_ident(attname) = {}",
                                util::quote_literal(T), util::quote_literal(t.column))) ==
       std::optional<std::string>("1");
-  const std::string type = column.value("type", "");
+  // The type with the column's own collation, which a new column or a type
+  // change would otherwise take from the type.
+  const std::string type =
+      column.value("type", "") + (column.value("collation", json()).is_string()
+                                      ? " COLLATE " + column["collation"].get<std::string>()
+                                      : std::string());
   plan_types(conn, e, plan);
   if (t.kind == "AlterTableStmt" && !present && column.value("generated", "") == "s") {
     // A stored generated column is not in the row file: adding it back
@@ -285,6 +302,9 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
     plan_objects(conn, t.definition, name, plan, "functions", "to_regprocedure", "function");
     plan.sql.push_back(
         fmt::format("ALTER TABLE {} ADD COLUMN {}", T, column_sql(t.definition, column)));
+    plan.notes.push_back(added_last_note(name, t.column));
+    for (std::string& sql : column_comment_and_grants_sql(t.definition, column))
+      plan.sql.push_back(std::move(sql));
     return;
   }
   // A sequence the column owned went with it (a serial's, an identity's);
@@ -297,6 +317,7 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
     plan.sql.push_back(std::move(sql));
   if (added) {
     plan.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", T, t.column, type));
+    plan.notes.push_back(added_last_note(name, t.column));
   } else {
     // Back to the saved type, empty, then refilled from the saved rows.
     if (identity)
@@ -319,6 +340,12 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", T, t.column));
   for (std::string& sql : sequence.after)
     plan.sql.push_back(std::move(sql));
+  // A type change keeps the column's comment and privileges; a dropped
+  // column took them with it.
+  if (added) {
+    for (std::string& sql : column_comment_and_grants_sql(t.definition, column))
+      plan.sql.push_back(std::move(sql));
+  }
 }
 
 void plan_triggers(db::Connection& conn, const RestoreEntry& e, bool disable, RestorePlan& plan) {

@@ -155,3 +155,30 @@ TEST_CASE(
   CHECK_THAT(sql_error(f, "INSERT INTO uses VALUES (999, '2025-06-06')"),
              Catch::Contains("violates foreign key constraint"));
 }
+
+TEST_CASE(
+    "a dropped column comes back with its collation, storage, comment, privileges and what "
+    "CASCADE took, and a changed type with its collation, as pg_dump describes them",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  // `d` is the last column, where a column added back goes.
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, g varchar(20) COLLATE \"POSIX\", c int CHECK (c > 0),"
+      " d text COLLATE \"C\" DEFAULT 'zz' NOT NULL CHECK (d <> ''));"
+      "ALTER TABLE t ALTER d SET STORAGE EXTERNAL, ALTER d SET STATISTICS 300;"
+      "COMMENT ON COLUMN t.d IS 'dee'; GRANT SELECT (d), UPDATE (d) ON t TO PUBLIC;"
+      "CREATE INDEX t_d ON t (d) WHERE c > 1; CREATE VIEW vd AS SELECT id, d FROM t;"
+      "INSERT INTO t SELECT g, 'g' || g, g, 'd' || g FROM generate_series(1, 100) g");
+  const std::string before = schema_dump(f);
+  const std::string rows = content_md5(f, "t");
+
+  const SnapshotRun ran = run_with_snapshot(
+      f, "ALTER TABLE t DROP COLUMN d CASCADE;\nALTER TABLE t ALTER COLUMN g TYPE text;\n");
+  std::string out;
+  restore_in_place(f, ran.id, out);
+  INFO(out);
+  CHECK(schema_dump(f) == before);
+  CHECK(content_md5(f, "t") == rows);
+  CHECK_THAT(out, Catch::Contains("public.t: column d comes back as the table's last column"));
+}
