@@ -231,6 +231,7 @@ constexpr const char* kTable = R"sql(
          (SELECT quote_ident(x.relname) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
            WHERE i.indrelid = c.oid AND i.indisclustered),
          CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END,
+         CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
          current_setting('server_version_num')::int >= 140000
     FROM pg_class c WHERE c.oid = {oid})sql";
 
@@ -252,15 +253,13 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
             {"force_row_security", cell(*head, 0, 6) == "t"}};
   // Written only when set, so that definitions saved before they were read
   // and those without them look the same.
-  const std::pair<const char*, std::size_t> optional[] = {{"partition_of", 8},
-                                                          {"partition_bound", 9},
-                                                          {"replica_identity", 10},
-                                                          {"clustered_on", 11},
-                                                          {"of_type", 12}};
+  const std::pair<const char*, std::size_t> optional[] = {
+      {"partition_of", 8},  {"partition_bound", 9}, {"replica_identity", 10},
+      {"clustered_on", 11}, {"of_type", 12},        {"partition_key", 13}};
   for (const auto& [key, column] : optional) {
     if (head->at(0, column)) d[key] = *head->at(0, column);
   }
-  const std::string compression = cell(*head, 0, 13) == "t" ? kCompression : "NULL";
+  const std::string compression = cell(*head, 0, 14) == "t" ? kCompression : "NULL";
   const std::pair<const char*, const char*> parts[] = {
       {"columns", kColumns},     {"constraints", kConstraints},  {"indexes", kIndexes},
       {"triggers", kTriggers},   {"policies", kPolicies},        {"grants", kGrants},
@@ -418,8 +417,9 @@ std::vector<std::string> create_table_sql(const json& d) {
   for (const json& c : d.value("columns", json::array()))
     columns += (columns.empty() ? "\n  " : ",\n  ") + column_sql(d, c);
   out.push_back(fmt::format(
-      "CREATE {}TABLE {} ({}\n){}{}", flag(d, "unlogged") ? "UNLOGGED " : "", table, columns,
+      "CREATE {}TABLE {} ({}\n){}{}{}", flag(d, "unlogged") ? "UNLOGGED " : "", table, columns,
       str(d, "inherits").empty() ? "" : " INHERITS (" + str(d, "inherits") + ")",
+      str(d, "partition_key").empty() ? "" : " PARTITION BY " + str(d, "partition_key"),
       str(d, "options").empty() ? "" : " WITH (" + str(d, "options") + ")"));
   if (!str(d, "of_type").empty())
     out.push_back(fmt::format("ALTER TABLE {} OF {}", table, str(d, "of_type")));

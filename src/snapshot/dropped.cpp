@@ -53,7 +53,9 @@ constexpr const char* kWalk = R"sql(
 constexpr const char* kDropped = R"sql(
   SELECT DISTINCT c.oid::text, c.relkind::text, n.nspname, c.relname, a.attname,
          format_type(a.atttypid, a.atttypmod),
-         (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
+         (SELECT CASE WHEN c.relispartition THEN 'a partition of '
+                      ELSE 'an inheritance child of ' END ||
+                 string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
             FROM pg_inherits i WHERE i.inhrelid = c.oid AND x.objsubid = 0)
     FROM dropped x
     JOIN pg_class c ON c.oid = x.objid

@@ -23,11 +23,13 @@ struct DroppedObject {
   // "r", "p", "f", "c" (a composite type: one of its attributes), "v" or
   // "m" (a view or materialized view, always whole)
   std::string relkind;
-  std::string schema;     // names, as stored in the catalog
-  std::string name;       //
-  std::string column;     // the column (pg_attribute.attname), or "" for the whole relation
-  std::string type;       // of the column, format_type()
-  std::string dependant;  // the inheritance parent of a whole relation, quoted; "" if none
+  std::string schema;  // names, as stored in the catalog
+  std::string name;    //
+  std::string column;  // the column (pg_attribute.attname), or "" for the whole relation
+  std::string type;    // of the column, format_type()
+  // Of a whole relation with a parent: "a partition of <parent>" or "an
+  // inheritance child of <parents>" (quoted names); "" if none.
+  std::string dependant;
 };
 
 // Everything the statement `st` would remove along with what it names: for

@@ -43,10 +43,19 @@ const char* copy_options(const SavedTable& t) {
 
 // Within each statement's tables, puts a table before the tables whose
 // foreign keys point at it, so that rows go back in an order the keys accept
-// (TRUNCATE ... CASCADE saves both sides). Cycles keep the saved order.
-void order_by_foreign_keys(std::vector<const SavedTable*>& tables) {
+// (TRUNCATE ... CASCADE saves both sides), and before its partitions and
+// inheritance children, which are attached to it. Cycles keep the saved order.
+void order_by_dependencies(std::vector<const SavedTable*>& tables) {
   auto name = [](const SavedTable* t) { return t->definition.value("name", ""); };
   auto references = [&](const SavedTable* from, const SavedTable* to) {
+    if (from == to) return false;
+    const json& d = from->definition;
+    if (d.value("partition_of", json()) == name(to)) return true;
+    // "inherits": the parents' names joined with ", ".
+    if (d.value("inherits", json()).is_string()) {
+      const std::string parents = ", " + d["inherits"].get<std::string>() + ", ";
+      if (parents.find(", " + name(to) + ", ") != std::string::npos) return true;
+    }
     if (!to->definition.contains("referenced_by")) return false;
     for (const json& r : to->definition["referenced_by"]) {
       if (r.value("table", "") == name(from) && from != to) return true;
@@ -87,7 +96,7 @@ Restorer::Restorer(Manifest manifest, std::string folder, RestoreOptions options
   std::stable_sort(chosen.begin(), chosen.end(), [](const SavedTable* a, const SavedTable* b) {
     return a->statement > b->statement;
   });
-  order_by_foreign_keys(chosen);
+  order_by_dependencies(chosen);
   std::set<std::string> copies;
   for (const SavedTable* t : chosen) {
     Entry e;
@@ -190,6 +199,8 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
       detail::plan_rows(e, plan);
     }
   }
+  for (std::string& s : plan.after_tables)
+    plan.sql.push_back(std::move(s));
   // Functions and procedures after the tables, which their bodies and
   // signatures may name, and before the views and parts that call them.
   for (const SavedObject* o : objects_) {

@@ -248,9 +248,13 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
         std::optional<std::string>("1");
     if (relation_exists(conn, other) && !still_there) kept.push_back(r);
   }
-  definition["referenced_by"] = kept;
+  definition["referenced_by"] = json::array();
   for (std::string& s : finish_table_sql(definition))
     plan.sql.push_back(std::move(s));
+  for (const json& r : kept)
+    plan.after_tables.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}",
+                                            r.value("table", ""), r.value("name", ""),
+                                            r.value("definition", "")));
 }
 
 namespace {

@@ -37,7 +37,10 @@ struct RestorePlan {
   bool unchecked_bodies = false;          // SET LOCAL check_function_bodies = off planned
   std::set<std::string> triggers_seen;    // tables whose triggers were looked at
   std::vector<std::string> enable_after;  // ENABLE TRIGGER, for the end of the restore
-  std::vector<std::string> notes;         // for the person restoring
+  // Foreign keys of kept tables into recreated ones, for after every table
+  // (a partitioned table has its rows only once its partitions are back).
+  std::vector<std::string> after_tables;
+  std::vector<std::string> notes;  // for the person restoring
   // The saved views to create, in order (by a restore in place), and those
   // planned already: a view whose row type a table's column needs comes
   // before that table, the others after every table.

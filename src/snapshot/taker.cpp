@@ -144,7 +144,11 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
     if (!relations) return conn.last_error();
     for (const Relation& rel : *relations) {
       const bool rows = d.kind == sql::Destruction::Kind::rows;
-      if (rel.relkind != "r" && !(rows && rel.relkind == "p")) {
+      // A partitioned table holds no rows of its own: TRUNCATE empties its
+      // partitions (each saved as a table here), DROP saves its definition,
+      // to create it again before its partitions are attached to it.
+      if (rel.relkind == "p" && st.kind == "TruncateStmt") continue;
+      if (rel.relkind != "r" && !(rel.relkind == "p" && d.kind != sql::Destruction::Kind::column)) {
         return refuse(
             fmt::format("statement #{}: {}.{} is a {} and cannot be snapshotted as a table",
                         st.index, rel.schema, rel.name,
@@ -231,7 +235,9 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     }
     // A column's drop takes views with it, never tables.
     if (st.kind != "DropStmt") continue;
-    if (o.relkind != "r") {
+    // A partitioned table dropped whole is saved as its definition; a column
+    // of one would have to come back in every partition at once.
+    if (o.relkind != "r" && !(o.relkind == "p" && o.column.empty())) {
       const char* what = o.relkind == "c"   ? "composite type"
                          : o.relkind == "p" ? "partitioned table"
                                             : "foreign table";
@@ -250,10 +256,8 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     SavedTable& saved = read.saved;
     std::string why;
     if (o.column.empty()) {
-      why = o.dependant.empty()
-                ? "the statement drops it too, as a dependant of what it names"
-                : fmt::format("the statement drops it too, as an inheritance child of {}",
-                              o.dependant);
+      why = o.dependant.empty() ? "the statement drops it too, as a dependant of what it names"
+                                : fmt::format("the statement drops it too, as {}", o.dependant);
     } else {
       // Restore puts a dropped column back like one of ALTER TABLE ... DROP COLUMN.
       saved.kind = "AlterTableStmt";

@@ -182,3 +182,62 @@ TEST_CASE(
   CHECK(content_md5(f, "t") == rows);
   CHECK_THAT(out, Catch::Contains("public.t: column d comes back as the table's last column"));
 }
+
+TEST_CASE(
+    "a partitioned table dropped or truncated with its partitions comes back with all of them, "
+    "as pg_dump describes them",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA app;"
+      "CREATE TABLE refs (id int PRIMARY KEY); INSERT INTO refs SELECT generate_series(1, 400);"
+      "CREATE TABLE app.meas (id int, at date NOT NULL, v int REFERENCES refs (id) CHECK (v > 0),"
+      " PRIMARY KEY (id, at)) PARTITION BY RANGE (at);"
+      "COMMENT ON TABLE app.meas IS 'measurements'; GRANT SELECT ON app.meas TO PUBLIC;"
+      "CREATE TABLE app.meas_2025 PARTITION OF app.meas"
+      " FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"
+      // A partition that is partitioned itself.
+      "CREATE TABLE app.meas_2026 PARTITION OF app.meas"
+      " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY RANGE (at);"
+      "CREATE TABLE app.meas_2026_h1 PARTITION OF app.meas_2026"
+      " FOR VALUES FROM ('2026-01-01') TO ('2026-07-01');"
+      "CREATE TABLE app.meas_2026_h2 PARTITION OF app.meas_2026"
+      " FOR VALUES FROM ('2026-07-01') TO ('2027-01-01');"
+      "CREATE TABLE app.meas_other PARTITION OF app.meas DEFAULT;"
+      "CREATE INDEX ON app.meas (v);"
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"
+      "CREATE TRIGGER touch BEFORE INSERT ON app.meas FOR EACH ROW EXECUTE FUNCTION touch();"
+      "INSERT INTO app.meas SELECT g, date '2025-06-01' + g, g FROM generate_series(1, 400) g;"
+      "INSERT INTO app.meas VALUES (1, '2020-01-01', 1);"
+      "CREATE TABLE uses (id int, at date, FOREIGN KEY (id, at) REFERENCES app.meas (id, at));"
+      "INSERT INTO uses VALUES (5, '2025-06-06'), (300, '2026-03-28');"
+      "CREATE VIEW counts AS SELECT count(*) FROM app.meas");
+  const std::string before = schema_dump(f);
+  const std::string meas = content_md5(f, "app.meas");
+  const std::string uses = content_md5(f, "uses");
+
+  // TRUNCATE empties the partitions (and, with CASCADE, uses): each is saved.
+  const SnapshotRun truncated = run_with_snapshot(f, "TRUNCATE app.meas CASCADE;\n");
+  CHECK(truncated.snapshot["tables"].size() == 5);  // four partitions with rows, and uses
+  std::string out;
+  restore_in_place(f, truncated.id, out);
+  CHECK(content_md5(f, "app.meas") == meas);
+  CHECK(content_md5(f, "uses") == uses);
+
+  // DROP TABLE takes the partitions, the key of uses and the view; DROP
+  // SCHEMA names every table in it.
+  for (const char* drop : {"DROP TABLE app.meas CASCADE;\n", "DROP SCHEMA app CASCADE;\n"}) {
+    const SnapshotRun dropped = run_with_snapshot(f, drop);
+    if (drop[5] == 'T')
+      CHECK_THAT(dropped.out, Catch::Contains("(the statement drops it too, as a partition of "
+                                              "app.meas_2026)"));
+    restore_in_place(f, dropped.id, out);
+    INFO(out);
+    CHECK(schema_dump(f) == before);
+    CHECK(content_md5(f, "app.meas") == meas);
+    CHECK(content_md5(f, "uses") == uses);
+    CHECK(f.sql("SELECT count(*) FROM app.meas_2026_h2") == "6");
+  }
+  CHECK(f.sql("SELECT * FROM counts") == "401");
+}
