@@ -3,6 +3,7 @@
 // that recreates it. The JSON form is documented in docs/snapshots.md.
 #include "snapshot/definition.h"
 #include "safedb/util/sql_quote.h"
+#include "snapshot/parts.h"
 #include "snapshot/setting.h"
 #include "snapshot/types.h"
 
@@ -52,7 +53,8 @@ constexpr const char* kColumns = R"sql(
                       FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
                      WHERE co.oid = a.attcollation) END AS collation,
          col_description(a.attrelid, a.attnum) AS comment, {stage_type} AS stage_type,
-         NULLIF(a.attstattarget, -1)::text AS statistics,
+         NULLIF(a.attstattarget, -1)::text AS statistics, a.attislocal AS local,
+         a.attinhcount > 0 AS inherited,
          CASE WHEN a.attstorage <> t.typstorage
               THEN CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
                                      WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END AS storage,
@@ -70,13 +72,21 @@ constexpr const char* kCompression =
 // Constraints in the order they can be added back: keys before the checks
 // and foreign keys that may depend on them.
 constexpr const char* kConstraints = R"sql(
-  SELECT quote_ident(conname) AS name, contype AS type, pg_get_constraintdef(oid) AS definition
+  SELECT quote_ident(conname) AS name, contype AS type, pg_get_constraintdef(oid) AS definition,
+         'COMMENT ON CONSTRAINT ' || quote_ident(conname) || ' ON ' || {oid}::regclass::text ||
+           ' IS ' || quote_literal(obj_description(oid, 'pg_constraint')) AS comment,
+         -- A key's index, which the key makes, may have a comment of its own.
+         CASE WHEN contype IN ('p', 'u', 'x') AND conindid <> 0
+              THEN 'COMMENT ON INDEX ' || conindid::regclass::text || ' IS ' ||
+                   quote_literal(obj_description(conindid, 'pg_class')) END AS index_comment
     FROM pg_constraint WHERE conrelid = {oid} AND contype IN ('p', 'u', 'c', 'f', 'x')
    ORDER BY CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 ELSE 4 END,
             conname)sql";
 
 constexpr const char* kIndexes = R"sql(
-  SELECT quote_ident(c.relname) AS name, pg_get_indexdef(i.indexrelid) AS definition
+  SELECT quote_ident(c.relname) AS name, pg_get_indexdef(i.indexrelid) AS definition,
+         'COMMENT ON INDEX ' || i.indexrelid::regclass::text || ' IS ' ||
+           quote_literal(obj_description(i.indexrelid, 'pg_class')) AS comment
     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
    WHERE i.indrelid = {oid}
      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
@@ -87,7 +97,9 @@ constexpr const char* kIndexes = R"sql(
 // makes them again.
 constexpr const char* kTriggers = R"sql(
   SELECT quote_ident(tgname) AS name, pg_get_triggerdef(oid) AS definition,
-         tgenabled AS enabled
+         tgenabled AS enabled,
+         'COMMENT ON TRIGGER ' || quote_ident(tgname) || ' ON ' || {oid}::regclass::text ||
+           ' IS ' || quote_literal(obj_description(oid, 'pg_trigger')) AS comment
     FROM pg_trigger t WHERE tgrelid = {oid} AND NOT tgisinternal
      AND NOT EXISTS (SELECT 1 FROM pg_depend p WHERE p.classid = 'pg_trigger'::regclass
                                                  AND p.objid = t.oid AND p.deptype = 'P')
@@ -103,7 +115,9 @@ constexpr const char* kPolicies = R"sql(
                                 FROM pg_roles WHERE oid = ANY (p.polroles)) END ||
          coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '') ||
          coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')
-         AS definition
+         AS definition,
+         'COMMENT ON POLICY ' || quote_ident(p.polname) || ' ON ' || {oid}::regclass::text ||
+           ' IS ' || quote_literal(obj_description(p.oid, 'pg_policy')) AS comment
     FROM pg_policy p WHERE p.polrelid = {oid} ORDER BY p.polname)sql";
 
 // Table and column privileges as GRANT statements (the grantor is the owner
@@ -270,6 +284,9 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
     d[key] = std::move(*rows);
   }
   if (!dependencies) return d;
+  Result<json> more = read_rules_and_statistics(conn, oid);
+  if (!more) return more.error();
+  if (!more->empty()) d["rules_and_statistics"] = std::move(*more);
   Result<json> publications = read_publications(conn, oid);
   if (!publications) return publications.error();
   d["publications"] = std::move(*publications);
@@ -413,14 +430,34 @@ std::vector<std::string> create_table_sql(const json& d) {
     if (!flag(s, "identity"))
       out.push_back(fmt::format("CREATE SEQUENCE {} {}", str(s, "name"), sequence_options(s)));
   }
+  // Columns a child only inherits come from its parents (declared here too
+  // they would become its own); what it sets on them itself, after.
+  const bool child = !str(d, "inherits").empty();
   std::string columns;
-  for (const json& c : d.value("columns", json::array()))
+  std::vector<std::string> inherited;
+  for (const json& c : d.value("columns", json::array())) {
+    if (child && str(c, "local") == "f") {
+      const std::string column =
+          fmt::format("ALTER TABLE {} ALTER COLUMN {}", table, str(c, "name"));
+      if (!str(c, "default").empty() && str(c, "generated").empty() && str(c, "identity").empty())
+        inherited.push_back(column + " SET DEFAULT " + str(c, "default"));
+      if (flag(c, "not_null")) inherited.push_back(column + " SET NOT NULL");
+      continue;
+    }
+    // A column of its own that is also its parent's would take the parent's
+    // default from CREATE TABLE.
+    if (child && flag(c, "inherited") && str(c, "default").empty())
+      inherited.push_back(
+          fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", table, str(c, "name")));
     columns += (columns.empty() ? "\n  " : ",\n  ") + column_sql(d, c);
+  }
   out.push_back(fmt::format(
       "CREATE {}TABLE {} ({}\n){}{}{}", flag(d, "unlogged") ? "UNLOGGED " : "", table, columns,
       str(d, "inherits").empty() ? "" : " INHERITS (" + str(d, "inherits") + ")",
       str(d, "partition_key").empty() ? "" : " PARTITION BY " + str(d, "partition_key"),
       str(d, "options").empty() ? "" : " WITH (" + str(d, "options") + ")"));
+  for (std::string& sql : inherited)
+    out.push_back(std::move(sql));
   if (!str(d, "of_type").empty())
     out.push_back(fmt::format("ALTER TABLE {} OF {}", table, str(d, "of_type")));
   // Before the rows, which are stored as these say.
@@ -446,10 +483,27 @@ std::vector<std::string> finish_table_sql(const json& d) {
     for (const json& x : d.value(key, json::array()))
       out.push_back(str(x, "definition"));
   }
+  // pg_trigger.tgenabled: O (the default), D, R or A.
   for (const json& t : d.value("triggers", json::array())) {
     const std::string enabled = str(t, "enabled");
-    if (enabled == "D")
-      out.push_back(fmt::format("ALTER TABLE {} DISABLE TRIGGER {}", table, str(t, "name")));
+    const char* how = enabled == "D"   ? "DISABLE"
+                      : enabled == "R" ? "ENABLE REPLICA"
+                      : enabled == "A" ? "ENABLE ALWAYS"
+                                       : nullptr;
+    if (how != nullptr)
+      out.push_back(fmt::format("ALTER TABLE {} {} TRIGGER {}", table, how, str(t, "name")));
+  }
+  for (const json& part : d.value("rules_and_statistics", json::array())) {
+    for (const json& sql : part.value("sql", json::array()))
+      out.push_back(sql.get<std::string>());
+  }
+  // Each a "COMMENT ON ..." statement, or null for none.
+  for (const char* key : {"constraints", "indexes", "triggers", "policies"}) {
+    for (const json& x : d.value(key, json::array())) {
+      for (const char* comment : {"comment", "index_comment"}) {
+        if (!str(x, comment).empty()) out.push_back(str(x, comment));
+      }
+    }
   }
   if (!str(d, "replica_identity").empty())
     out.push_back(

@@ -16,30 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// The privileges on an object (`on`: an SQL expression giving "FUNCTION",
-// "TYPE", ...; `name`: its SQL name) that its access control list `acl`
-// grants to others than `owner`, as a text[] expression: REVOKE ALL FROM
-// PUBLIC, then a GRANT for each. Empty for a NULL list: the default
-// privileges, which creating the object gives again.
-std::string grants(const char* on, const char* name, const char* acl, const char* owner) {
-  return fmt::format(
-      R"sql(CASE WHEN {acl} IS NULL THEN ARRAY[]::text[]
-         ELSE ARRAY['REVOKE ALL ON ' || {on} || ' ' || {name} || ' FROM PUBLIC'] ||
-              ARRAY(SELECT 'GRANT ' || g.privilege_type || ' ON ' || {on} || ' ' || {name} ||
-                           ' TO ' || CASE WHEN g.grantee = 0 THEN 'PUBLIC'
-                                          ELSE quote_ident(pg_get_userbyid(g.grantee)) END ||
-                           CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END
-                      FROM aclexplode({acl}) g WHERE g.grantee <> {owner} ORDER BY 1) END)sql",
-      fmt::arg("on", on), fmt::arg("name", name), fmt::arg("acl", acl), fmt::arg("owner", owner));
-}
-
-// "COMMENT ON <on> <name> IS '...'" for the object `oid` of `catalog`, or NULL.
-std::string comment(const char* on, const char* name, const char* oid, const char* catalog) {
-  return fmt::format(
-      "'COMMENT ON ' || {} || ' ' || {} || ' IS ' || quote_literal(obj_description({}, '{}'))", on,
-      name, oid, catalog);
-}
-
 // Not a member of an extension (which brings it back with itself).
 std::string not_member(const char* catalog, const char* oid) {
   return fmt::format(
@@ -169,23 +145,25 @@ std::string all_objects(const std::string& wanted) {
                "x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS option FROM "
                "aclexplode(a.defaclacl) x)"),
       fmt::arg("schema_comment",
-               comment("'SCHEMA'", "quote_ident(s.nspname)", "s.oid", "pg_namespace")),
+               object_comment_sql("'SCHEMA'", "quote_ident(s.nspname)", "s.oid", "pg_namespace")),
       fmt::arg("schema_grants",
-               grants("'SCHEMA'", "quote_ident(s.nspname)", "s.nspacl", "s.nspowner")),
-      fmt::arg("extension_comment",
-               comment("'EXTENSION'", "quote_ident(x.extname)", "x.oid", "pg_extension")),
-      fmt::arg("type_comment", comment("c.kw", "format_type(t.oid, NULL)", "t.oid", "pg_type")),
-      fmt::arg("type_grants", grants("c.kw", "format_type(t.oid, NULL)", "t.typacl", "t.typowner")),
+               object_grants_sql("'SCHEMA'", "quote_ident(s.nspname)", "s.nspacl", "s.nspowner")),
+      fmt::arg("extension_comment", object_comment_sql("'EXTENSION'", "quote_ident(x.extname)",
+                                                       "x.oid", "pg_extension")),
+      fmt::arg("type_comment",
+               object_comment_sql("c.kw", "format_type(t.oid, NULL)", "t.oid", "pg_type")),
+      fmt::arg("type_grants",
+               object_grants_sql("c.kw", "format_type(t.oid, NULL)", "t.typacl", "t.typowner")),
       fmt::arg("type_not_member", not_member("pg_type", "t.oid")),
       fmt::arg("sequence_comment",
-               comment("'SEQUENCE'", "s.oid::regclass::text", "s.oid", "pg_class")),
+               object_comment_sql("'SEQUENCE'", "s.oid::regclass::text", "s.oid", "pg_class")),
       fmt::arg("sequence_grants",
-               grants("'SEQUENCE'", "s.oid::regclass::text", "s.relacl", "s.relowner")),
+               object_grants_sql("'SEQUENCE'", "s.oid::regclass::text", "s.relacl", "s.relowner")),
       fmt::arg("sequence_not_member", not_member("pg_class", "s.oid")),
       fmt::arg("function_comment",
-               comment("c.kw", "p.oid::regprocedure::text", "p.oid", "pg_proc")),
+               object_comment_sql("c.kw", "p.oid::regprocedure::text", "p.oid", "pg_proc")),
       fmt::arg("function_grants",
-               grants("c.kw", "p.oid::regprocedure::text", "p.proacl", "p.proowner")),
+               object_grants_sql("c.kw", "p.oid::regprocedure::text", "p.proacl", "p.proowner")),
       fmt::arg("function_not_member", not_member("pg_proc", "p.oid")));
 }
 

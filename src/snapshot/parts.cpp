@@ -269,6 +269,25 @@ Result<std::vector<SavedPart>> read_parts(db::Connection& conn, const sql::State
   return out;
 }
 
+Result<json> read_rules_and_statistics(db::Connection& conn, const std::string& oid) {
+  Result<db::QueryResult> r = conn.exec(fmt::format(
+      "SELECT p.kind, p.name, array_to_json(array_remove(p.sql, NULL))::text FROM ({}) p "
+      "ORDER BY p.ord, p.name",
+      all_parts(fmt::format("(SELECT 'pg_rewrite'::regclass::oid, oid FROM pg_rewrite "
+                            "WHERE ev_class = {0} UNION ALL "
+                            "SELECT 'pg_statistic_ext'::regclass::oid, oid FROM pg_statistic_ext "
+                            "WHERE stxrelid = {0}) AS wanted(classid, objid)",
+                            oid))));
+  if (!r) return r.error().within("cannot read the table's rules and statistics");
+  json out = json::array();
+  for (const auto& row : r->rows) {
+    out.push_back({{"kind", row[0].value_or("")},
+                   {"name", row[1].value_or("")},
+                   {"sql", json::parse(row[2].value_or("[]"))}});
+  }
+  return out;
+}
+
 Result<std::optional<std::string>> part_definition(db::Connection& conn, const SavedPart& p) {
   Result<db::QueryResult> r = query_qualified(
       conn, fmt::format("SELECT p.definition FROM ({}) p WHERE p.kind = {} AND p.relid = "

@@ -8,6 +8,8 @@
 // the indexes that use its operator classes. The relations keep their rows,
 // so only the SQL that adds each part again is saved.
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,13 @@ namespace safedb::snapshot {
 // keys that point at a table dropped whole (saved with that table). Fails
 // (the server's report in conn.last_error()) when the catalog cannot be read.
 Result<std::vector<SavedPart>> read_parts(db::Connection& conn, const sql::Statement& st);
+
+// The rules and extended statistics of table `oid` (decimal text), which
+// its definition holds apart from its other parts, as a JSON array of
+// {"kind": "rule" | "statistics", "name", "sql": [statements that add it
+// again, with its comment, enabled state, target and owner]}. Names are
+// qualified when the session's search_path is empty.
+Result<nlohmann::json> read_rules_and_statistics(db::Connection& conn, const std::string& oid);
 
 // What the catalog prints now for the part of `p.relation` of kind `p.kind`
 // named `p.name`, as read_parts() saved it; nullopt when there is none. For

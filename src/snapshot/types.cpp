@@ -85,7 +85,37 @@ std::string create_type_sql() {
                      fmt::arg("domain_collation", domain_collation));
 }
 
+std::string object_grants_sql(const char* on, const char* name, const char* acl,
+                              const char* owner) {
+  return fmt::format(
+      R"sql(CASE WHEN {acl} IS NULL THEN ARRAY[]::text[]
+         ELSE ARRAY['REVOKE ALL ON ' || {on} || ' ' || {name} || ' FROM PUBLIC'] ||
+              ARRAY(SELECT 'GRANT ' || g.privilege_type || ' ON ' || {on} || ' ' || {name} ||
+                           ' TO ' || CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                                          ELSE quote_ident(pg_get_userbyid(g.grantee)) END ||
+                           CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END
+                      FROM aclexplode({acl}) g WHERE g.grantee <> {owner} ORDER BY 1) END)sql",
+      fmt::arg("on", on), fmt::arg("name", name), fmt::arg("acl", acl), fmt::arg("owner", owner));
+}
+
+std::string object_comment_sql(const char* on, const char* name, const char* oid,
+                               const char* catalog) {
+  return fmt::format(
+      "'COMMENT ON ' || {} || ' ' || {} || ' IS ' || quote_literal(obj_description({}, '{}'))", on,
+      name, oid, catalog);
+}
+
 namespace {
+
+// The comment and privileges of a type or function, as a JSON array of
+// statements (text): `kw`, `name`, `oid`, `catalog`, `acl` and `owner` as
+// object_comment_sql() and object_grants_sql() take them.
+std::string more_sql(const char* kw, const char* name, const char* oid, const char* catalog,
+                     const char* acl, const char* owner) {
+  return fmt::format("array_to_json(array_remove(ARRAY[{}] || {}, NULL))::text",
+                     object_comment_sql(kw, name, oid, catalog),
+                     object_grants_sql(kw, name, acl, owner));
+}
 
 std::string types_sql(const std::string& oid) {
   return fmt::format(R"sql({reached}
@@ -100,7 +130,7 @@ std::string types_sql(const std::string& oid) {
               ELSE 'a base type' END AS why,
          CASE WHEN t.typtype = 'c' AND rel.relkind <> 'c' THEN t.typrelid::regclass::text END
            AS "table", x.extname, x.extversion,
-         (SELECT nspname FROM pg_namespace WHERE oid = x.extnamespace)
+         (SELECT nspname FROM pg_namespace WHERE oid = x.extnamespace), {more} AS more
     FROM (SELECT oid, max(depth) AS depth FROM reached GROUP BY oid) deepest
     JOIN pg_type t ON t.oid = deepest.oid
     JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -114,18 +144,25 @@ std::string types_sql(const std::string& oid) {
      AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
    ORDER BY deepest.depth DESC, 1)sql",
                      fmt::arg("reached", fmt::format(fmt::runtime(kReached), fmt::arg("oid", oid))),
-                     fmt::arg("create", create_type_sql()));
+                     fmt::arg("create", create_type_sql()),
+                     fmt::arg("more", more_sql("CASE WHEN t.typtype = 'd' THEN 'DOMAIN' "
+                                               "ELSE 'TYPE' END",
+                                               "format_type(t.oid, NULL)", "t.oid", "pg_type",
+                                               "t.typacl", "t.typowner")));
 }
 
 // Rows of (name, schema, create, owner, why, table, extension, its version,
-// its schema) as the JSON objects types.h describes: "sql" holds create and
-// owner, or is empty with "why".
+// its schema, more: a JSON array of its comment and grants) as the JSON
+// objects types.h describes: "sql" holds create, owner and more, or is
+// empty with "why".
 json objects_json(const db::QueryResult& r) {
   json out = json::array();
   for (const auto& row : r.rows) {
     json object = {{"name", row[0].value_or("")}, {"schema", row[1].value_or("")}};
     if (row[2]) {
       object["sql"] = json::array({*row[2], row[3].value_or("")});
+      for (const json& more : json::parse(row[9].value_or("[]")))
+        object["sql"].push_back(more);
     } else {
       object["sql"] = json::array();
       object["why"] = row[4].value_or("");
@@ -164,7 +201,8 @@ namespace {
 // The user-defined functions that the catalog objects pg_depend `d`
 // matching `which` depend on, as read_functions() describes them.
 Result<json> functions_used(db::Connection& conn, const std::string& which) {
-  Result<db::QueryResult> r = conn.exec(fmt::format(R"sql(
+  Result<db::QueryResult> r = conn.exec(fmt::format(
+      R"sql(
     SELECT DISTINCT p.oid::regprocedure::text, n.nspname,
            CASE WHEN p.prokind IN ('f', 'p') AND x.extname IS NULL
                 THEN pg_get_functiondef(p.oid) END,
@@ -173,7 +211,7 @@ Result<json> functions_used(db::Connection& conn, const std::string& which) {
            CASE WHEN x.extname IS NOT NULL THEN 'a member of extension ' || quote_ident(x.extname)
                 ELSE 'an aggregate or window function' END,
            NULL, x.extname, x.extversion,
-           (SELECT nspname FROM pg_namespace WHERE oid = x.extnamespace)
+           (SELECT nspname FROM pg_namespace WHERE oid = x.extnamespace), {}
       FROM pg_depend d
       JOIN pg_proc p ON p.oid = d.refobjid
       JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -182,7 +220,10 @@ Result<json> functions_used(db::Connection& conn, const std::string& which) {
            AND xd.refclassid = 'pg_extension'::regclass
      WHERE d.refclassid = 'pg_proc'::regclass AND p.oid >= 16384 AND ({})
      ORDER BY 1)sql",
-                                                    which));
+      more_sql("CASE p.prokind WHEN 'p' THEN "
+               "'PROCEDURE' ELSE 'FUNCTION' END",
+               "p.oid::regprocedure::text", "p.oid", "pg_proc", "p.proacl", "p.proowner"),
+      which));
   if (!r) return r.error().within("cannot read the user-defined functions it calls");
   return objects_json(*r);
 }

@@ -20,7 +20,7 @@ namespace safedb::snapshot {
 // composite attributes, range subtypes), innermost first, as a JSON array
 // of objects: "name" (format_type, qualified when the session's search_path
 // is empty), "schema" (its name, unquoted), and "sql" (the statements that create it and
-// give it its owner) for enums, composite types, domains and ranges; for
+// give it its owner, comment and privileges) for enums, composite types, domains and ranges; for
 // any other type "sql" is empty and "why" says what it is (a member of an
 // extension, a table's row type, a base type); for a table's row type,
 // "table" names the table, whose recreation brings the type back; for a
@@ -34,10 +34,22 @@ Result<nlohmann::json> read_types(db::Connection& conn, const std::string& oid);
 // pg_type bt ON bt.oid = t.typbasetype and pg_range r ON r.rngtypid = t.oid.
 std::string create_type_sql();
 
+// The privileges on an object (`on`: an SQL expression giving "FUNCTION",
+// "TYPE", ...; `name`: one giving its SQL name) that its access control list
+// `acl` grants to others than `owner`, as a text[] SQL expression: REVOKE ALL
+// FROM PUBLIC, then a GRANT for each. Empty for a NULL list: the default
+// privileges, which creating the object gives again.
+std::string object_grants_sql(const char* on, const char* name, const char* acl, const char* owner);
+
+// "COMMENT ON <on> <name> IS '...'" for the object `oid` of `catalog`, as an
+// SQL expression; NULL when it has no comment.
+std::string object_comment_sql(const char* on, const char* name, const char* oid,
+                               const char* catalog);
+
 // The user-defined functions and procedures that the defaults, constraints,
 // triggers, indexes and policies of table `oid` call, as a JSON array of
 // objects: "name" (regprocedure, the signature), "schema", and "sql" (its
-// CREATE OR REPLACE, and its owner); for an aggregate or a member of an
+// CREATE OR REPLACE, its owner, comment and privileges); for an aggregate or a member of an
 // extension, "sql" is empty and "why" says what it is ("extension" as above).
 Result<nlohmann::json> read_functions(db::Connection& conn, const std::string& oid);
 
