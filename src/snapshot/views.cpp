@@ -133,13 +133,31 @@ Result<SavedView> read_view(db::Connection& conn, int statement, const std::stri
                                   row[0].value_or(""), *row[1]));
   }
   // Indexes of a materialized view, then its rows; INSTEAD OF triggers and
-  // rules of a view.
-  Result<db::QueryResult> parts = query(
-      conn, fmt::format("SELECT 1, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = {0} "
-                        "UNION ALL SELECT 2, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid "
-                        "= {0} AND NOT tgisinternal UNION ALL SELECT 3, pg_get_ruledef(oid) FROM "
-                        "pg_rewrite WHERE ev_class = {0} AND rulename <> '_RETURN' ORDER BY 1, 2",
-                        oid));
+  // rules of a view (PostgreSQL cannot disable either on a view); then the
+  // clustering index, and the comments of all three.
+  Result<db::QueryResult> parts = query(conn, fmt::format(R"sql(
+      SELECT 1, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = {0}
+      UNION ALL SELECT 2, pg_get_triggerdef(oid) FROM pg_trigger
+       WHERE tgrelid = {0} AND NOT tgisinternal
+      UNION ALL SELECT 3, pg_get_ruledef(oid) FROM pg_rewrite
+       WHERE ev_class = {0} AND rulename <> '_RETURN'
+      UNION ALL SELECT 4, 'ALTER MATERIALIZED VIEW ' || {0}::regclass::text || ' CLUSTER ON ' ||
+                          quote_ident(c.relname)
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       WHERE i.indrelid = {0} AND i.indisclustered
+      UNION ALL SELECT 5, 'COMMENT ON INDEX ' || indexrelid::regclass::text || ' IS ' ||
+                          quote_literal(obj_description(indexrelid, 'pg_class'))
+        FROM pg_index WHERE indrelid = {0} AND obj_description(indexrelid, 'pg_class') IS NOT NULL
+      UNION ALL SELECT 5, 'COMMENT ON TRIGGER ' || quote_ident(tgname) || ' ON ' ||
+                          {0}::regclass::text || ' IS ' ||
+                          quote_literal(obj_description(oid, 'pg_trigger'))
+        FROM pg_trigger WHERE tgrelid = {0} AND obj_description(oid, 'pg_trigger') IS NOT NULL
+      UNION ALL SELECT 5, 'COMMENT ON RULE ' || quote_ident(rulename) || ' ON ' ||
+                          {0}::regclass::text || ' IS ' ||
+                          quote_literal(obj_description(oid, 'pg_rewrite'))
+        FROM pg_rewrite WHERE ev_class = {0} AND obj_description(oid, 'pg_rewrite') IS NOT NULL
+      ORDER BY 1, 2)sql",
+                                                          oid));
   if (!parts) return parts.error();
   bool refreshed = !v.populated;  // a materialized view's rows come back after its indexes
   for (const auto& row : parts->rows) {

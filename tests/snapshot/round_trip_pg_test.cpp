@@ -320,3 +320,42 @@ TEST_CASE("rows deleted from a table a later statement drops go back into the ta
   CHECK(schema_dump(f) == before);
   CHECK(content_md5(f, "events") == events);
 }
+
+TEST_CASE(
+    "views and materialized views a DROP takes come back with their options, indexes, "
+    "triggers, rules, states and comments, as pg_dump describes them",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  const std::string reader = "reader_" + f.database();
+  f.sql("CREATE ROLE " + reader);
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v int, s text);"
+      "INSERT INTO t SELECT g, g, 's' || g FROM generate_series(1, 50) g;"
+      "CREATE VIEW v1 WITH (security_barrier, check_option = cascaded) AS"
+      " SELECT id, v FROM t WHERE v > 3;"
+      "COMMENT ON VIEW v1 IS 'vee'; COMMENT ON COLUMN v1.v IS 'column';"
+      "ALTER VIEW v1 ALTER COLUMN v SET DEFAULT 7;"
+      "GRANT SELECT ON v1 TO " +
+      reader + "; GRANT UPDATE (v) ON v1 TO " + reader +
+      ";"
+      "CREATE FUNCTION instead() RETURNS trigger LANGUAGE plpgsql AS"
+      " $$ BEGIN RETURN NEW; END $$;"
+      "CREATE TRIGGER instead INSTEAD OF INSERT ON v1 FOR EACH ROW EXECUTE FUNCTION instead();"
+      "COMMENT ON TRIGGER instead ON v1 IS 'trigger';"
+      "CREATE VIEW v2 AS SELECT * FROM v1;"
+      "CREATE RULE v2_insert AS ON INSERT TO v2 DO INSTEAD INSERT INTO t VALUES (new.id, new.v);"
+      "COMMENT ON RULE v2_insert ON v2 IS 'rule';"
+      "CREATE MATERIALIZED VIEW m1 AS SELECT v, count(*) FROM t GROUP BY v;"
+      "CREATE UNIQUE INDEX m1_v ON m1 (v); COMMENT ON INDEX m1_v IS 'index';"
+      "ALTER MATERIALIZED VIEW m1 CLUSTER ON m1_v; COMMENT ON MATERIALIZED VIEW m1 IS 'mat';"
+      "CREATE MATERIALIZED VIEW m2 AS SELECT * FROM t WITH NO DATA");
+  const std::string before = schema_dump(f);
+
+  const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE t CASCADE;\n");
+  std::string out;
+  restore_in_place(f, ran.id, out);
+  INFO(out);
+  CHECK(schema_dump(f) == before);
+  CHECK(f.sql("SELECT count(*) FROM m1") == "50");
+}
