@@ -273,6 +273,35 @@ TEST_CASE("an UPDATE that sets the primary key is saved with a note that restore
 }
 
 TEST_CASE(
+    "on a table without a primary key, a snapshot an in-place restore could not use says so when "
+    "it is taken, and the restore refuses",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql("CREATE TABLE t (a int, b text); INSERT INTO t VALUES (1, 'x'), (1, 'x'), (2, 'y')");
+  const std::string none = "it has no primary key, so restore in place cannot ";
+  struct Case {
+    const char* sql;
+    std::string note;
+  };
+  for (const Case& c :
+       {Case{"UPDATE t SET a = 3 WHERE a = 2;\n", none + "find the rows it changes"},
+        Case{"ALTER TABLE t DROP COLUMN b;\n", none + "put column b back"},
+        Case{"DELETE FROM t WHERE a = 1;\n", ""}}) {
+    auto r = f.safedb({"run", f.file("change.sql", c.sql), "--target", "db"});
+    INFO(c.sql << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const json saved = last_outcome(f)["snapshot"]["tables"][0];
+    CHECK(saved["note"] == (c.note.empty() ? "" : c.note + "; restore a copy with --into"));
+    if (c.note.empty()) continue;
+    auto restore = f.safedb(
+        {"restore", last_outcome(f)["run_id"].get<std::string>(), "--target", "db", "--in-place"});
+    INFO(restore.out << restore.err);
+    CHECK(restore.exit_code == 3);
+  }
+}
+
+TEST_CASE(
     "the snapshot names the triggers that fire with the statement, whose effects it cannot "
     "save",
     "[pg][snapshot]") {
