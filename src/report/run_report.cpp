@@ -114,9 +114,12 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
                          t.value("table", ""), t.value("rows", 0), scope);
     }
     for (const nlohmann::json& v : result.snapshot.value("views", nlohmann::json::array())) {
-      out +=
-          fmt::format("  snapshot before #{}: {} {}: its definition (the statement drops it too)\n",
-                      v.value("statement", 0), v.value("kind", ""), v.value("view", ""));
+      // A materialized view's rows are not saved: a restore refreshes it.
+      out += fmt::format("  snapshot before #{}: {} {}: its definition{}\n",
+                         v.value("statement", 0), v.value("kind", ""), v.value("view", ""),
+                         v.value("kind", "") == "materialized view"
+                             ? " (a restore creates it again and refreshes it from the tables)"
+                             : "");
     }
     // The parts of one relation on one line: "index a, constraint b, default of c".
     std::vector<std::pair<std::pair<int, std::string>, std::vector<std::string>>> parts;

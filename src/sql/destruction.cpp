@@ -186,13 +186,9 @@ std::string signature(const ObjectWithArgs* f) {
 
 void drop(const DropStmt* stmt, Statement& st) {
   const ObjectType type = stmt->removeType;
-  if (type == OBJECT_MATVIEW) {
-    st.unsnapshottable = "a materialized view's stored rows are not snapshotted";
-    return;
-  }
-  if (type != OBJECT_TABLE && type != OBJECT_SCHEMA && type != OBJECT_TYPE &&
-      type != OBJECT_DOMAIN && type != OBJECT_EXTENSION && type != OBJECT_VIEW &&
-      type != OBJECT_SEQUENCE && type != OBJECT_FUNCTION) {
+  if (type != OBJECT_TABLE && type != OBJECT_MATVIEW && type != OBJECT_SCHEMA &&
+      type != OBJECT_TYPE && type != OBJECT_DOMAIN && type != OBJECT_EXTENSION &&
+      type != OBJECT_VIEW && type != OBJECT_SEQUENCE && type != OBJECT_FUNCTION) {
     st.unsnapshottable = "snapshots do not save what this kind of DROP removes";
     return;
   }
@@ -226,9 +222,11 @@ void drop(const DropStmt* stmt, Statement& st) {
       d.kind = Destruction::Kind::schema;
       d.relation = util::quote_identifier(pg::string_value(static_cast<const Node*>(lfirst(cell))));
     } else {
-      d.kind = type == OBJECT_VIEW       ? Destruction::Kind::view
-               : type == OBJECT_SEQUENCE ? Destruction::Kind::sequence
-                                         : Destruction::Kind::table;
+      // A materialized view's rows are those its query gives: a restore
+      // creates it again and refreshes it (snapshot/views.h).
+      d.kind = type == OBJECT_VIEW || type == OBJECT_MATVIEW ? Destruction::Kind::view
+               : type == OBJECT_SEQUENCE                     ? Destruction::Kind::sequence
+                                                             : Destruction::Kind::table;
       d.relation = quoted_names(castNode(List, object));
     }
     st.destroys.push_back(std::move(d));

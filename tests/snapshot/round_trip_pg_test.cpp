@@ -359,3 +359,38 @@ TEST_CASE(
   CHECK(schema_dump(f) == before);
   CHECK(f.sql("SELECT count(*) FROM m1") == "50");
 }
+
+TEST_CASE(
+    "DROP MATERIALIZED VIEW is snapshotted: restore creates it again, refreshed, and says when "
+    "its rows are not those it held",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE t (id int PRIMARY KEY, v int);"
+      "INSERT INTO t SELECT g, g % 5 FROM generate_series(1, 100) g;"
+      "CREATE MATERIALIZED VIEW totals AS SELECT v, count(*) FROM t GROUP BY v;"
+      "CREATE UNIQUE INDEX totals_v ON totals (v); COMMENT ON MATERIALIZED VIEW totals IS 'sums';"
+      "CREATE VIEW over_totals AS SELECT * FROM totals");
+  const std::string before = schema_dump(f);
+
+  const SnapshotRun fresh = run_with_snapshot(f, "DROP MATERIALIZED VIEW totals CASCADE;\n");
+  CHECK_THAT(fresh.out, Catch::Contains("materialized view public.totals: its definition (a "
+                                        "restore creates it again and refreshes it from the "
+                                        "tables)"));
+  std::string out;
+  restore_in_place(f, fresh.id, out);
+  CHECK(schema_dump(f) == before);
+  CHECK(f.sql("SELECT sum(count) FROM totals") == "100");
+
+  // Stale when dropped: the restore brings back current rows, and says so.
+  f.sql("INSERT INTO t VALUES (1000, 1)");
+  const SnapshotRun stale = run_with_snapshot(f, "DROP MATERIALIZED VIEW totals CASCADE;\n");
+  auto r = f.safedb({"restore", stale.id, "--target", "db", "--in-place"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("materialized view public.totals (statement #0): differs (its "
+                                    "rows differ from those it held before the statement"));
+  CHECK(f.sql("SELECT sum(count) FROM totals") == "101");
+  CHECK(schema_dump(f) == before);
+}

@@ -161,11 +161,11 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
 }
 
 TEST_CASE("data loss that snapshots cannot capture says why", "[sql]") {
-  for (const char* sql :
-       {"DROP DATABASE app", "DROP MATERIALIZED VIEW mv", "DO $$ BEGIN DELETE FROM t; END $$",
-        "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone",
-        "WITH gone AS (DELETE FROM u RETURNING *) DELETE FROM t WHERE id = 1",
-        "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", "SELECT lo_unlink(42)"}) {
+  for (const char* sql : {"DROP DATABASE app", "DROP AGGREGATE total(int) CASCADE",
+                          "DO $$ BEGIN DELETE FROM t; END $$",
+                          "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone",
+                          "WITH gone AS (DELETE FROM u RETURNING *) DELETE FROM t WHERE id = 1",
+                          "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", "SELECT lo_unlink(42)"}) {
     INFO(sql);
     Statement st = single(sql);
     REQUIRE(st.effects.has(Effect::data_loss));
