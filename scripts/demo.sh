@@ -174,6 +174,22 @@ run_id=$(awk 'NR == 1 {print $2}' drop-labels.out)
 show "$safedb" restore "$run_id" --target mail-ops --in-place --disable-triggers --yes
 echo "restored: $(labels)"
 
+step "Retention gone wrong: this year's partition dropped instead of last year's, then restored and attached again"
+psql -XAtq -d mail -c "CREATE TABLE deliveries (message_id bigint, at date NOT NULL, status text) PARTITION BY RANGE (at);
+  CREATE TABLE deliveries_2025 PARTITION OF deliveries FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+  CREATE TABLE deliveries_2026 PARTITION OF deliveries FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+  CREATE INDEX deliveries_message ON deliveries (message_id);
+  INSERT INTO deliveries SELECT g, date '2025-03-01' + g % 600, 'sent' FROM generate_series(1, 20000) g"
+deliveries() { psql -XAtq -d mail -c "SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) || ': ' || (SELECT count(*) FROM deliveries d WHERE d.tableoid = c.oid) || ' rows', '; ' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'deliveries'::regclass"; }
+echo "before: $(deliveries)"
+printf 'DROP TABLE deliveries_2026;\n' >retention.sql
+printf '$ safedb run retention.sql --target mail-ops --yes\n'
+"$safedb" run retention.sql --target mail-ops --yes | tee retention.out
+run_id=$(awk 'NR == 1 {print $2}' retention.out)
+echo "after:  $(deliveries)"
+show "$safedb" restore "$run_id" --target mail-ops --in-place --yes
+echo "restored: $(deliveries)"
+
 step "The audit log: what happened, signed; verified against allowed_signers"
 show "$safedb" audit list
 show "$safedb" audit verify
