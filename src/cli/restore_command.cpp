@@ -150,6 +150,14 @@ Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context)
     sql = std::move(*planned);
     for (const std::string& note : restorer.notes())
       std::fprintf(stderr, "safedb: note: %s\n", note.c_str());
+    // Nothing to run, and nothing to audit: only the check.
+    if (restorer.nothing_to_do() && !options.print_sql) {
+      const std::string out =
+          "restore: nothing to do: what the snapshot holds is back as it was, or left as it is\n" +
+          verification_text(restorer.verify(*conn));
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      return restorer.ok() ? ExitCode::ok : ExitCode::no;
+    }
   }
   if (options.print_sql) {
     // The same bytes a later restore generates, for `safedb plan` and approvals.

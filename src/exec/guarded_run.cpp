@@ -100,8 +100,11 @@ nlohmann::json snapshot_json(const snapshot::Taker& taker) {
   }
   if (!m.objects.empty()) {
     nlohmann::json objects = nlohmann::json::array();
-    for (const snapshot::SavedObject& o : m.objects)
+    for (const snapshot::SavedObject& o : m.objects) {
       objects.push_back({{"statement", o.statement}, {"kind", o.kind}, {"name", o.name}});
+      // Where a restarted sequence stood: "next value N, increment I".
+      if (o.kind == "sequence value") objects.back()["position"] = o.definition;
+    }
     out["objects"] = std::move(objects);
   }
   return out;

@@ -143,6 +143,12 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
     std::vector<std::pair<int, std::vector<std::string>>> objects;
     for (const nlohmann::json& o : result.snapshot.value("objects", nlohmann::json::array())) {
       const int statement = o.value("statement", 0);
+      if (o.value("kind", "") == "sequence value") {
+        // Moved, not dropped: its definition is "next value N, increment I".
+        out += fmt::format("  snapshot before #{}: sequence {}: where it stood, {}\n", statement,
+                           o.value("name", ""), o.value("position", ""));
+        continue;
+      }
       if (objects.empty() || objects.back().first != statement) objects.push_back({statement, {}});
       objects.back().second.push_back(o.value("kind", "") + " " + o.value("name", ""));
     }

@@ -12,6 +12,7 @@
 #include "snapshot/objects.h"
 #include "snapshot/parts.h"
 #include "snapshot/restore_steps.h"
+#include "snapshot/sequence_value.h"
 #include "snapshot/views.h"
 
 namespace safedb::snapshot {
@@ -199,6 +200,7 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
     } else {
       detail::plan_triggers(conn, e, options_.disable_triggers, plan);
       detail::plan_rows(e, plan);
+      detail::plan_sequences(conn, e, plan);
     }
   }
   for (std::string& s : plan.after_tables)
@@ -242,6 +244,7 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
       message += "\n  - " + p;
     return Error(ExitCode::blocked, message);
   }
+  nothing_to_do_ = plan.sql.empty();
   std::string file =
       fmt::format("-- safedb restore of run {} ({}), generated from {}\n", manifest_.run_id,
                   options_.in_place ? "in place" : "a copy", folder_);
@@ -458,7 +461,17 @@ json Restorer::verify(db::Connection& conn) {
       objects.push_back(result);
       continue;
     }
-    Result<std::optional<std::string>> now = object_definition(conn, *o);
+    const bool moved = o->kind == "sequence value";
+    Result<std::optional<std::string>> now =
+        moved ? sequence_value(conn, o->name) : object_definition(conn, *o);
+    if (moved && now && *now && sequence_ahead(**now, o->definition)) {
+      // Left as it is: see plan_sequence_value().
+      result["result"] = "ahead";
+      result["why"] =
+          fmt::format("it went past the snapshot's position since: {} now", sequence_next(**now));
+      objects.push_back(result);
+      continue;
+    }
     const bool same = now && *now && **now == o->definition;
     if (!now) result["why"] = now.error().message();
     if (now && !*now) result["why"] = "it does not exist";

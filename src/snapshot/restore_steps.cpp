@@ -12,6 +12,7 @@
 #include "snapshot/definition.h"
 #include "snapshot/objects.h"
 #include "snapshot/parts.h"
+#include "snapshot/sequence_value.h"
 
 namespace safedb::snapshot::detail {
 namespace {
@@ -382,6 +383,48 @@ void plan_triggers(db::Connection& conn, const RestoreEntry& e, bool disable, Re
   }
 }
 
+void plan_sequences(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
+  for (const json& s : e.saved->definition.value("sequences", json::array())) {
+    const std::string name = string_field(s, "name");
+    const std::string next = string_field(s, "next");
+    if (name.empty() || next.empty()) continue;
+    Result<std::optional<std::string>> now = sequence_value(conn, name);
+    if (!now || !*now) continue;  // gone since: nothing hands out its values
+    const std::string saved =
+        fmt::format("next value {}, increment {}", next, string_field(s, "increment"));
+    if (sequence_ahead(saved, **now))
+      plan.sql.push_back(fmt::format("ALTER SEQUENCE {} RESTART WITH {}", name, next));
+  }
+}
+
+namespace {
+
+// A sequence a statement moved (ALTER SEQUENCE ... RESTART) goes back to
+// where it stood, unless it went past that since.
+void plan_sequence_value(db::Connection& conn, const SavedObject& o, RestorePlan& plan) {
+  Result<std::optional<std::string>> now = sequence_value(conn, o.name);
+  if (!now) {
+    plan.problems.push_back(fmt::format("sequence {}: {}", o.name, now.error().message()));
+    return;
+  }
+  if (!*now) {
+    plan.problems.push_back(fmt::format("sequence {}: it no longer exists", o.name));
+    return;
+  }
+  if (**now == o.definition) return;
+  if (sequence_ahead(**now, o.definition)) {
+    plan.notes.push_back(fmt::format(
+        "sequence {} went past where statement #{} found it ({} then, {} now); it is left as "
+        "it is, because the values it handed out since may be in use",
+        o.name, o.statement, sequence_next(o.definition), sequence_next(**now)));
+    return;
+  }
+  for (const std::string& sql : o.sql)
+    plan.sql.push_back(sql);
+}
+
+}  // namespace
+
 void plan_rows(const RestoreEntry& e, RestorePlan& plan) {
   const SavedTable& t = *e.saved;
   const std::string& T = e.target;
@@ -459,6 +502,7 @@ void plan_part(db::Connection& conn, const SavedPart& p, RestorePlan& plan) {
 }
 
 void plan_object(db::Connection& conn, const SavedObject& o, RestorePlan& plan) {
+  if (o.kind == "sequence value") return plan_sequence_value(conn, o, plan);
   // Extensions are keyed as plan_extension() keys them; the others by
   // their name, as the types and functions of tables and parts are.
   const std::string key = o.kind == "extension" ? "extension " + o.name : o.name;

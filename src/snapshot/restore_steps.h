@@ -67,6 +67,11 @@ void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);  // DROP
 void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);    // column
 void plan_rows(const RestoreEntry& e, RestorePlan& plan);  // DELETE, UPDATE, ...
+// After rows went back into an existing table: each sequence it owns that
+// is now behind where the snapshot found it (TRUNCATE ... RESTART IDENTITY)
+// goes on from there, so that it does not hand out the restored keys again.
+// A sequence that is ahead is left alone.
+void plan_sequences(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);
 // A view or materialized view (and its schema, when gone), unless planned already.
 void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan);
 // A part of a kept relation (and the extensions and functions it uses,

@@ -14,6 +14,7 @@
 #include "snapshot/objects.h"
 #include "snapshot/parts.h"
 #include "snapshot/row_file.h"
+#include "snapshot/sequence_value.h"
 #include "snapshot/side_session.h"
 #include "snapshot/taker_table.h"
 #include "snapshot/views.h"
@@ -38,7 +39,8 @@ Result<std::vector<Relation>> resolve(db::Connection& conn, const sql::Statement
   std::string where;
   if (d.kind == sql::Destruction::Kind::type || d.kind == sql::Destruction::Kind::extension ||
       d.kind == sql::Destruction::Kind::view || d.kind == sql::Destruction::Kind::sequence ||
-      d.kind == sql::Destruction::Kind::function) {
+      d.kind == sql::Destruction::Kind::function ||
+      d.kind == sql::Destruction::Kind::sequence_value) {
     return std::vector<Relation>{};  // no table of its own: see save_dropped_with()
   } else if (d.kind == sql::Destruction::Kind::schema) {
     where = fmt::format("c.relnamespace = to_regnamespace({}) AND c.relkind IN ('r', 'p', 'f')",
@@ -208,6 +210,16 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
     }
   }
   if (st.kind == "DropStmt" || st.kind == "AlterTableStmt") return save_dropped_with(conn, st);
+  // Where the sequences it restarts stand.
+  for (const sql::Destruction& d : st.destroys) {
+    if (d.kind != sql::Destruction::Kind::sequence_value) continue;
+    Result<SavedObject> position = read_sequence_value(conn, st.index, d.relation);
+    if (!position) {
+      if (conn.last_error()) return conn.last_error();
+      return refuse(fmt::format("statement #{}: {}", st.index, position.error().message()));
+    }
+    manifest_.objects.push_back(std::move(*position));
+  }
   return std::nullopt;
 }
 

@@ -54,7 +54,8 @@ const char* kind_name(sql::Destruction::Kind kind) {
     case sql::Destruction::Kind::view:
     case sql::Destruction::Kind::sequence:
     case sql::Destruction::Kind::function:
-      break;  // saved as the tables and columns they take with them
+    case sql::Destruction::Kind::sequence_value:
+      break;  // saved as the tables and columns they take with them, or as objects
   }
   return "table";
 }

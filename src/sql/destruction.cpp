@@ -305,6 +305,19 @@ void describe_destruction(const Node* node, std::string_view text, Statement& st
     case T_DoStmt:
       st.unsnapshottable = "what code in a DO block destroys is not snapshotted";
       return;
+    case T_AlterSeqStmt: {
+      const AlterSeqStmt* s = castNode(AlterSeqStmt, node);
+      const ListCell* cell;
+      foreach (cell, s->options) {
+        if (std::string_view(castNode(DefElem, lfirst(cell))->defname) != "restart") continue;
+        Destruction d;
+        d.kind = Destruction::Kind::sequence_value;
+        d.relation = relation_sql(s->sequence);
+        st.destroys.push_back(std::move(d));
+        return;
+      }
+      return;
+    }
     default:
       st.unsnapshottable = fmt::format("{} is not snapshotted", st.kind);
       return;

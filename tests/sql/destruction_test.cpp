@@ -147,6 +147,14 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   CHECK(sequences.unsnapshottable.empty());
   CHECK(sequences.effects.has(Effect::data_loss));
 
+  // Restarting drops nothing, but may hand out values in use again.
+  Statement restarted = single("ALTER SEQUENCE billing.\"Invoice\" RESTART WITH 1");
+  REQUIRE(restarted.destroys.size() == 1);
+  CHECK(restarted.destroys[0].kind == Destruction::Kind::sequence_value);
+  CHECK(restarted.destroys[0].relation == "\"billing\".\"Invoice\"");
+  CHECK(restarted.unsnapshottable.empty());
+  CHECK(single("ALTER SEQUENCE seq INCREMENT BY 2").destroys.empty());
+
   Statement functions =
       single("DROP FUNCTION util.twice(integer, text[], \"My Type\"), \"Odd\" CASCADE");
   REQUIRE(functions.destroys.size() == 2);

@@ -55,6 +55,9 @@ class Restorer {
   // What the person restoring should know about the plan (triggers that
   // will fire), one sentence each; filled by plan().
   const std::vector<std::string>& notes() const { return notes_; }
+  // Whether plan() found nothing to do: what the snapshot holds is back as
+  // it was, or left as it is (a sequence that went past where it stood).
+  bool nothing_to_do() const { return nothing_to_do_; }
 
   // Refuses (exit status 3) a database other than the one the snapshot was taken on.
   Status check_identity(const db::TargetIdentity& identity) const;
@@ -72,6 +75,7 @@ class Restorer {
   bool ok() const { return ok_; }
 
  private:
+  bool nothing_to_do_ = false;
   Manifest manifest_;
   std::string folder_;
   RestoreOptions options_;
