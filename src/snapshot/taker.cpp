@@ -209,17 +209,26 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
       }
     }
   }
-  if (st.kind == "DropStmt" || st.kind == "AlterTableStmt") return save_dropped_with(conn, st);
   // Where the sequences it restarts stand.
   for (const sql::Destruction& d : st.destroys) {
     if (d.kind != sql::Destruction::Kind::sequence_value) continue;
-    Result<SavedObject> position = read_sequence_value(conn, st.index, d.relation);
+    std::string name = d.relation;
+    if (!d.column.empty()) {  // an identity column's
+      Result<db::QueryResult> found =
+          conn.exec(fmt::format("SELECT pg_get_serial_sequence({}, {})",
+                                util::quote_literal(d.relation), util::quote_literal(d.column)));
+      if (!found) return conn.last_error();
+      name = found->at(0, 0).value_or("");
+      if (name.empty()) continue;  // not an identity column: the statement fails by itself
+    }
+    Result<SavedObject> position = read_sequence_value(conn, st.index, name);
     if (!position) {
       if (conn.last_error()) return conn.last_error();
       return refuse(fmt::format("statement #{}: {}", st.index, position.error().message()));
     }
     manifest_.objects.push_back(std::move(*position));
   }
+  if (st.kind == "DropStmt" || st.kind == "AlterTableStmt") return save_dropped_with(conn, st);
   return std::nullopt;
 }
 

@@ -199,6 +199,14 @@ void classify_alter_table(const AlterTableStmt* stmt, Scope& scope) {
         scope.add(Effect::schema_break);
         if (castNode(PartitionCmd, cmd->def)->concurrent) scope.add(Effect::non_transactional);
         break;
+      case AT_SetIdentity:
+        if (!existing || !pg::names_option(castNode(List, cmd->def), "restart")) break;
+        scope.add(Effect::data_loss);
+        scope.report("sequence-restart", -1,
+                     fmt::format("ALTER TABLE {} ALTER COLUMN {} RESTART can hand out identity "
+                                 "values that are already in use",
+                                 table, column));
+        break;
       case AT_AddInherit:
       case AT_DropInherit:
       case AT_DropExpression:

@@ -467,7 +467,7 @@ bool classify_utility(const Node* node, Scope& scope) {
       const std::string name = pg::qualified(s->sequence);
       scope.add_object(name);
       scope.lock(LockMode::share_row_exclusive, name);
-      if (has_option(s->options, "restart") && scope.existing(name)) {
+      if (pg::names_option(s->options, "restart") && scope.existing(name)) {
         scope.add(Effect::data_loss);
         scope.report(
             "sequence-restart", -1,

@@ -147,6 +147,14 @@ void alter_table(const AlterTableStmt* stmt, Statement& st) {
       d.retype = cmd->subtype == AT_AlterColumnType;
       d.cascade = cmd->behavior == DROP_CASCADE;
       st.destroys.push_back(std::move(d));
+    } else if (cmd->subtype == AT_SetIdentity &&
+               pg::names_option(castNode(List, cmd->def), "restart")) {
+      // The identity's sequence, which the snapshot finds from the column.
+      Destruction d;
+      d.kind = Destruction::Kind::sequence_value;
+      d.relation = relation_sql(stmt->relation);
+      d.column = cmd->name != nullptr ? cmd->name : "";
+      st.destroys.push_back(std::move(d));
     } else if (cmd->subtype == AT_DropConstraint && cmd->behavior == DROP_CASCADE) {
       st.unsnapshottable = "DROP CONSTRAINT ... CASCADE drops dependent foreign keys";
     }
@@ -307,14 +315,11 @@ void describe_destruction(const Node* node, std::string_view text, Statement& st
       return;
     case T_AlterSeqStmt: {
       const AlterSeqStmt* s = castNode(AlterSeqStmt, node);
-      const ListCell* cell;
-      foreach (cell, s->options) {
-        if (std::string_view(castNode(DefElem, lfirst(cell))->defname) != "restart") continue;
+      if (pg::names_option(s->options, "restart")) {
         Destruction d;
         d.kind = Destruction::Kind::sequence_value;
         d.relation = relation_sql(s->sequence);
         st.destroys.push_back(std::move(d));
-        return;
       }
       return;
     }

@@ -79,6 +79,18 @@ std::string_view string_value(const Node* node) {
   return s ? std::string_view(s) : std::string_view();
 }
 
+bool names_option(const List* options, std::string_view name) {
+  const ListCell* cell;
+  foreach (cell, options) {
+    const Node* n = static_cast<const Node*>(lfirst(cell));
+    if (n != nullptr && IsA(n, DefElem)) {
+      const char* defname = castNode(DefElem, n)->defname;
+      if (defname != nullptr && name == defname) return true;
+    }
+  }
+  return false;
+}
+
 std::string dotted(const List* names) {
   std::string out;
   const ListCell* cell;

@@ -146,6 +146,9 @@ inline std::string_view node_name(NodeTag tag) {
 
 // The text of a String node, or "" for anything else.
 std::string_view string_value(const Node* node);
+// Whether a List of DefElem nodes (a statement's options) names option
+// `name`, whatever its value ("RESTART WITH 0" names "restart").
+bool names_option(const List* options, std::string_view name);
 // Dotted name of a List of String nodes, e.g. "public.messages".
 std::string dotted(const List* names);
 // "schema.name" of a relation; unqualified names are assumed to live in "public".

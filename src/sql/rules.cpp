@@ -82,7 +82,7 @@ constexpr RuleInfo kRules[] = {
      "ALTER TABLE orders ALTER COLUMN total TYPE integer;",
      "ALTER TABLE orders ADD COLUMN total_cents bigint;"},
     {"sequence-restart", S::warning, "data-loss",
-     "Restarting a sequence (RESTART, setval) can repeat values",
+     "Restarting a sequence (RESTART, an identity's RESTART, setval) can repeat values",
      "Only move a sequence forward, past the largest value in use.",
      "ALTER SEQUENCE invoice_numbers RESTART WITH 1;",
      "ALTER SEQUENCE invoice_numbers INCREMENT BY 1;"},

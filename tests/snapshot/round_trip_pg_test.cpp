@@ -437,4 +437,11 @@ TEST_CASE(
                                     "ahead"));
   CHECK(f.records("outcome").size() == records);
   CHECK(f.sql("SELECT nextval('s_id_seq')") == "100");
+
+  // An identity column's sequence, restarted through its table.
+  const SnapshotRun identity = run_with_snapshot(f, "ALTER TABLE i ALTER COLUMN id RESTART;\n");
+  CHECK_THAT(identity.out, Catch::Contains("sequence public.i_id_seq: where it stood, next value "
+                                           "56, increment 5"));
+  restore_in_place(f, identity.id, out);
+  CHECK(f.sql("INSERT INTO i (v) VALUES ('after') RETURNING id") == "56");
 }

@@ -137,6 +137,8 @@ TEST_CASE("every DROP of stored data is data loss", "[sql]") {
         Case{"ALTER TABLE users DROP COLUMN legacy;", "ban-drop-column"},
         Case{"ALTER TABLE users ALTER COLUMN age TYPE smallint;", "changing-column-type"},
         Case{"ALTER SEQUENCE seq RESTART;", "sequence-restart"},
+        Case{"ALTER SEQUENCE seq RESTART WITH 0;", "sequence-restart"},
+        Case{"ALTER TABLE users ALTER COLUMN id RESTART WITH 1;", "sequence-restart"},
         Case{"SELECT setval('seq', 1);", "sequence-restart"},
         Case{"SELECT lo_unlink(1234);", "large-object-unlink"},
         Case{"DROP OWNED BY old_app;", "drop-owned"},

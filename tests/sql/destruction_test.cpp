@@ -154,6 +154,11 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   CHECK(restarted.destroys[0].relation == "\"billing\".\"Invoice\"");
   CHECK(restarted.unsnapshottable.empty());
   CHECK(single("ALTER SEQUENCE seq INCREMENT BY 2").destroys.empty());
+  Statement identity = single("ALTER TABLE app.users ALTER COLUMN id RESTART");
+  REQUIRE(identity.destroys.size() == 1);
+  CHECK(identity.destroys[0].kind == Destruction::Kind::sequence_value);
+  CHECK(identity.destroys[0].relation == "\"app\".\"users\"");
+  CHECK(identity.destroys[0].column == "id");
 
   Statement functions =
       single("DROP FUNCTION util.twice(integer, text[], \"My Type\"), \"Odd\" CASCADE");

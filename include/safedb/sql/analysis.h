@@ -64,9 +64,10 @@ struct Destruction {
     // DROP SEQUENCE (`relation`: its SQL name): the snapshot saves the
     // sequence with its value, and the column defaults CASCADE takes.
     sequence,
-    // ALTER SEQUENCE ... RESTART (`relation`: its SQL name): nothing is
-    // dropped, but the sequence may hand out values in use again; the
-    // snapshot saves where it stood.
+    // ALTER SEQUENCE ... RESTART (`relation`: its SQL name), or ALTER TABLE
+    // ... ALTER COLUMN ... RESTART of an identity (`relation`: the table,
+    // `column`: the column): nothing is dropped, but the sequence may hand
+    // out values in use again; the snapshot saves where it stood.
     sequence_value,
     // DROP FUNCTION (`relation`: its signature, "\"app\".\"f\"(\"pg_catalog\".\"int4\")",
     // or its name alone when the DROP gives no argument list): the snapshot
