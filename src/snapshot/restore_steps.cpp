@@ -250,6 +250,24 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
     if (relation_exists(conn, other) && !still_there) kept.push_back(r);
   }
   definition["referenced_by"] = json::array();
+  // Its own foreign keys also once every table is back: two tables a
+  // statement dropped may point at each other. A partition keeps them, for
+  // attaching it matches them with its parent's.
+  if (string_field(definition, "partition_of").empty()) {
+    json others = json::array();
+    for (const json& k : definition.value("constraints", json::array())) {
+      if (string_field(k, "type") != "f") {
+        others.push_back(k);
+        continue;
+      }
+      plan.after_tables.push_back(
+          fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", string_field(definition, "name"),
+                      string_field(k, "name"), string_field(k, "definition")));
+      if (!string_field(k, "comment").empty())
+        plan.after_tables.push_back(string_field(k, "comment"));
+    }
+    definition["constraints"] = std::move(others);
+  }
   for (std::string& s : finish_table_sql(definition))
     plan.sql.push_back(std::move(s));
   for (const json& r : kept)
