@@ -4,6 +4,7 @@
 #include "snapshot/definition.h"
 #include "safedb/util/sql_quote.h"
 #include "snapshot/parts.h"
+#include "snapshot/sequence_value.h"
 #include "snapshot/setting.h"
 #include "snapshot/types.h"
 
@@ -284,6 +285,14 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
     d[key] = std::move(*rows);
   }
   if (!dependencies) return d;
+  // Where each owned sequence stands, from its own row: pg_sequence_last_value()
+  // in kSequences cannot tell a sequence restarted at a value and not used
+  // since from a new one.
+  for (json& sequence : d["sequences"]) {
+    Result<std::optional<std::string>> position = sequence_value(conn, sequence.value("name", ""));
+    if (!position) return position.error();
+    if (*position) sequence["next"] = sequence_next(**position);
+  }
   Result<json> more = read_rules_and_statistics(conn, oid);
   if (!more) return more.error();
   if (!more->empty()) d["rules_and_statistics"] = std::move(*more);

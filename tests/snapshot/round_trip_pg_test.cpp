@@ -444,6 +444,12 @@ TEST_CASE(
                                            "56, increment 5"));
   restore_in_place(f, identity.id, out);
   CHECK(f.sql("INSERT INTO i (v) VALUES ('after') RETURNING id") == "56");
+
+  // Restarted and not used since: a dropped table's sequence starts there.
+  f.sql("ALTER SEQUENCE s_id_seq RESTART WITH 500");
+  const SnapshotRun dropped = run_with_snapshot(f, "DROP TABLE s;\n");
+  restore_in_place(f, dropped.id, out);
+  CHECK(f.sql("INSERT INTO s (v) VALUES ('after') RETURNING id") == "500");
 }
 
 TEST_CASE(
