@@ -56,6 +56,7 @@ constexpr const char* kColumns = R"sql(
          col_description(a.attrelid, a.attnum) AS comment, {stage_type} AS stage_type,
          NULLIF(a.attstattarget, -1)::text AS statistics, a.attislocal AS local,
          a.attinhcount > 0 AS inherited,
+         array_to_string(a.attoptions, ', ') AS attribute_options,
          CASE WHEN a.attstorage <> t.typstorage
               THEN CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
                                      WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END AS storage,
@@ -232,7 +233,12 @@ Result<json> read_publications(db::Connection& conn, const std::string& oid) {
 // A partition's parent is not an inheritance parent: it is attached again.
 constexpr const char* kTable = R"sql(
   SELECT {oid}::regclass::text, quote_ident(pg_get_userbyid(c.relowner)), c.relpersistence,
-         array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),
+         -- Its TOAST table's parameters are set on it with a "toast." prefix.
+         array_to_string(c.reloptions ||
+                         coalesce((SELECT array_agg('toast.' || o) FROM pg_class t,
+                                          unnest(t.reloptions) o WHERE t.oid = c.reltoastrelid),
+                                  '{{}}'), ', '),
+         obj_description(c.oid, 'pg_class'),
          c.relrowsecurity, c.relforcerowsecurity,
          (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
             FROM pg_inherits i WHERE i.inhrelid = c.oid AND NOT c.relispartition),
@@ -396,6 +402,8 @@ std::vector<std::string> column_options_sql(const std::string& table, const json
     out.push_back(prefix + " SET COMPRESSION " + str(c, "compression"));
   if (!str(c, "statistics").empty())
     out.push_back(prefix + " SET STATISTICS " + str(c, "statistics"));
+  if (!str(c, "attribute_options").empty())
+    out.push_back(prefix + " SET (" + str(c, "attribute_options") + ")");
   return out;
 }
 
