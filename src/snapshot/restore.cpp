@@ -323,6 +323,14 @@ json Restorer::verify(db::Connection& conn) {
                    {"restored_into", e.target},
                    {"rows", t.digest.rows}};
     const bool by_key = !e.whole && !t.key.empty();
+    // Checked by key, only the rows the later restore put back or reverted
+    // by the same keys changed again.
+    if (later != entries_.end() && by_key &&
+        scalar(conn, fmt::format("SELECT EXISTS (SELECT 1 FROM {} AS s JOIN {} AS l ON ({}) = "
+                                 "({}))",
+                                 e.temp, later->temp, list(t.key, "s."), list(t.key, "l."))) !=
+            std::optional<std::string>("t"))
+      later = entries_.end();
     // A dropped or emptied table was saved without its inheritance children's rows.
     const char* only = t.destroys == "table" || t.destroys == "schema" ? "ONLY " : "";
     // Hashed the way the snapshot was: in its format, as the columns' types are now.
@@ -347,18 +355,33 @@ json Restorer::verify(db::Connection& conn) {
     result["hash"] = now.hash;
     result["rows_found"] = now.rows;
     if (!same && later != entries_.end()) {
-      // Which of its rows are still there as saved, whole.
+      // The saved rows not there as saved, and of those, the ones whose
+      // key the later restore did not put back or revert.
+      const std::string missing_rows =
+          fmt::format("(SELECT {} FROM {} AS s EXCEPT ALL SELECT {} FROM {}{} AS t) x",
+                      list(e.columns, "s."), e.temp, C, only, e.target);
       const std::string missing =
-          scalar(conn,
-                 fmt::format("SELECT count(*) FROM (SELECT {} FROM {} AS s EXCEPT ALL SELECT {} "
-                             "FROM {}{} AS t) x",
-                             list(e.columns, "s."), e.temp, C, only, e.target))
-              .value_or("?");
-      result["result"] = missing == "0" ? "present" : "changed after";
+          scalar(conn, "SELECT count(*) FROM " + missing_rows).value_or("?");
+      const std::string unexplained =
+          missing == "0" || t.key.empty()
+              ? missing
+              : scalar(conn,
+                       fmt::format("SELECT count(*) FROM {} WHERE NOT EXISTS (SELECT 1 FROM "
+                                   "{} AS l WHERE ({}) = ({}))",
+                                   missing_rows, later->temp, list(t.key, "x."), list(t.key, "l.")))
+                    .value_or("?");
+      result["result"] = missing == "0"       ? "present"
+                         : unexplained == "0" ? "changed after"
+                                              : "differs";
       result["saved_rows_missing"] = missing;
-      result["why"] = fmt::format("the restore of statement #{} changed the table after it{}",
-                                  later->saved->statement,
-                                  missing == "0" ? ", and every row saved here is there" : "");
+      result["why"] = fmt::format(
+          "the restore of statement #{} changed the table after it{}", later->saved->statement,
+          missing == "0"       ? ", and every row saved here is there"
+          : unexplained == "0" ? ", and put back the rows saved here that are not there"
+                               : fmt::format("; {} rows saved here are not there, which it does "
+                                             "not explain",
+                                             unexplained));
+      if (unexplained != "0") ok_ = false;
       tables.push_back(result);
       continue;
     }
