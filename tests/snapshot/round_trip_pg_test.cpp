@@ -46,6 +46,23 @@ std::string schema_dump(const RunFixture& f) {
   return kept;
 }
 
+// One snapshotted run of `sql` and the restore in place of its snapshot,
+// CHECK-ed to leave the schema as pg_dump describes it before the run: the
+// run, and the restore's output (INFO-ed by the caller) and checks.
+struct RoundTrip {
+  SnapshotRun run;
+  std::string out;
+  nlohmann::json checks;
+};
+RoundTrip round_trip(const RunFixture& f, const std::string& sql) {
+  const std::string before = schema_dump(f);
+  RoundTrip r{run_with_snapshot(f, sql), "", nullptr};
+  r.checks = restore_in_place(f, r.run.id, r.out);
+  INFO(r.out);
+  CHECK(schema_dump(f) == before);
+  return r;
+}
+
 // The server's message when `sql` fails on the fixture's database, else "".
 std::string sql_error(const RunFixture& f, const std::string& sql) {
   auto conn = safedb::db::Connection::open(safedb::test::conninfo(f.database()));
@@ -96,16 +113,8 @@ TEST_CASE(
       "CREATE TABLE typed OF point2 (PRIMARY KEY (x)); INSERT INTO typed VALUES (1, 2);"
       "CREATE UNLOGGED TABLE loose (a int CHECK (a > 0) NO INHERIT, b int DEFAULT 4);"
       "INSERT INTO loose VALUES (1, 2)");
-  const std::string before = schema_dump(f);
   const std::string items = content_md5(f, "items");
-
-  const SnapshotRun ran =
-      run_with_snapshot(f, "DROP TABLE items;\nDROP TABLE typed;\nDROP TABLE loose;\n");
-  REQUIRE(f.sql("SELECT to_regclass('items') IS NULL") == "t");
-  std::string out;
-  restore_in_place(f, ran.id, out);
-  INFO(out);
-  CHECK(schema_dump(f) == before);
+  round_trip(f, "DROP TABLE items;\nDROP TABLE typed;\nDROP TABLE loose;\n");
   CHECK(content_md5(f, "items") == items);
   CHECK(f.sql("INSERT INTO items (code) VALUES ('new') RETURNING id") == "50");
 }
@@ -131,18 +140,12 @@ TEST_CASE(
       "INSERT INTO meas VALUES (1, '2020-01-01', 1);"
       "CREATE TABLE uses (id int, at date, FOREIGN KEY (id, at) REFERENCES meas (id, at));"
       "INSERT INTO uses VALUES (5, '2025-06-06')");
-  const std::string before = schema_dump(f);
   const std::string meas = content_md5(f, "meas");
 
   // Dropping old partitions: the foreign key into the partitioned table goes
   // too (CASCADE), and is saved as a part of its table.
-  const SnapshotRun ran =
-      run_with_snapshot(f, "DROP TABLE meas_2025 CASCADE;\nDROP TABLE meas_other;\n");
-  REQUIRE(f.sql("SELECT count(*) FROM meas") == "87");
-  std::string out;
-  restore_in_place(f, ran.id, out);
-  INFO(out);
-  CHECK(schema_dump(f) == before);
+  const RoundTrip r = round_trip(f, "DROP TABLE meas_2025 CASCADE;\nDROP TABLE meas_other;\n");
+  CHECK(r.run.snapshot["tables"].size() == 2);
   CHECK(content_md5(f, "meas") == meas);
   CHECK(f.sql("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'meas_2025'") ==
         "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
@@ -170,17 +173,11 @@ TEST_CASE(
       "COMMENT ON COLUMN t.d IS 'dee'; GRANT SELECT (d), UPDATE (d) ON t TO PUBLIC;"
       "CREATE INDEX t_d ON t (d) WHERE c > 1; CREATE VIEW vd AS SELECT id, d FROM t;"
       "INSERT INTO t SELECT g, 'g' || g, g, 'd' || g FROM generate_series(1, 100) g");
-  const std::string before = schema_dump(f);
   const std::string rows = content_md5(f, "t");
-
-  const SnapshotRun ran = run_with_snapshot(
+  const RoundTrip r = round_trip(
       f, "ALTER TABLE t DROP COLUMN d CASCADE;\nALTER TABLE t ALTER COLUMN g TYPE text;\n");
-  std::string out;
-  restore_in_place(f, ran.id, out);
-  INFO(out);
-  CHECK(schema_dump(f) == before);
   CHECK(content_md5(f, "t") == rows);
-  CHECK_THAT(out, Catch::Contains("public.t: column d comes back as the table's last column"));
+  CHECK_THAT(r.out, Catch::Contains("public.t: column d comes back as the table's last column"));
 }
 
 TEST_CASE(
@@ -285,14 +282,8 @@ TEST_CASE(
       "ALTER TABLE app.child ALTER a SET DEFAULT 9, ALTER z SET NOT NULL;"
       "CREATE TABLE app.grandchild (q int) INHERITS (app.child);"
       "INSERT INTO app.child VALUES (1, 'x', 2); INSERT INTO app.grandchild VALUES (1, 'y', 2, 4)");
-  const std::string before = schema_dump(f);
   const std::string t = content_md5(f, "app.t");
-
-  const SnapshotRun ran = run_with_snapshot(f, "DROP SCHEMA app CASCADE;\n");
-  std::string out;
-  restore_in_place(f, ran.id, out);
-  INFO(out);
-  CHECK(schema_dump(f) == before);
+  round_trip(f, "DROP SCHEMA app CASCADE;\n");
   CHECK(content_md5(f, "app.t") == t);
 }
 
@@ -350,13 +341,7 @@ TEST_CASE(
       "CREATE UNIQUE INDEX m1_v ON m1 (v); COMMENT ON INDEX m1_v IS 'index';"
       "ALTER MATERIALIZED VIEW m1 CLUSTER ON m1_v; COMMENT ON MATERIALIZED VIEW m1 IS 'mat';"
       "CREATE MATERIALIZED VIEW m2 AS SELECT * FROM t WITH NO DATA");
-  const std::string before = schema_dump(f);
-
-  const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE t CASCADE;\n");
-  std::string out;
-  restore_in_place(f, ran.id, out);
-  INFO(out);
-  CHECK(schema_dump(f) == before);
+  round_trip(f, "DROP TABLE t CASCADE;\n");
   CHECK(f.sql("SELECT count(*) FROM m1") == "50");
 }
 
@@ -466,14 +451,9 @@ TEST_CASE(
       "COMMENT ON CONSTRAINT a_b ON a IS 'the b of an a';"
       "INSERT INTO a VALUES (1, NULL, NULL), (2, 1, NULL); INSERT INTO b VALUES (10, 1), (11, 2);"
       "UPDATE a SET b_id = 10");
-  const std::string before = schema_dump(f);
   const std::string a = content_md5(f, "a");
   const std::string b = content_md5(f, "b");
-  const SnapshotRun ran = run_with_snapshot(f, "DROP TABLE a, b CASCADE;\n");
-  std::string out;
-  restore_in_place(f, ran.id, out);
-  INFO(out);
-  CHECK(schema_dump(f) == before);
+  round_trip(f, "DROP TABLE a, b CASCADE;\n");
   CHECK(content_md5(f, "a") == a);
   CHECK(content_md5(f, "b") == b);
 }
