@@ -222,6 +222,8 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
       detail::plan_view(conn, *v, plan);
     }
   }
+  for (std::string& s : plan.after_views)
+    plan.sql.push_back(std::move(s));
   // The parts of kept tables last: a foreign key among them may point at a
   // table, or a key column, restored above.
   for (const SavedPart* p : parts_) {

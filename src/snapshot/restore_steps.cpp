@@ -268,6 +268,21 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
     }
     definition["constraints"] = std::move(others);
   }
+  for (const json& p : definition.value("policies", json::array())) {
+    plan.after_views.push_back(string_field(p, "definition"));
+    if (!string_field(p, "comment").empty()) plan.after_views.push_back(string_field(p, "comment"));
+  }
+  definition["policies"] = json::array();
+  json statistics = json::array();
+  for (const json& part : definition.value("rules_and_statistics", json::array())) {
+    if (string_field(part, "kind") != "rule") {
+      statistics.push_back(part);
+      continue;
+    }
+    for (const json& sql : part.value("sql", json::array()))
+      plan.after_views.push_back(sql.get<std::string>());
+  }
+  definition["rules_and_statistics"] = std::move(statistics);
   for (std::string& s : finish_table_sql(definition))
     plan.sql.push_back(std::move(s));
   for (const json& r : kept)

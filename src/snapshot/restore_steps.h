@@ -40,6 +40,9 @@ struct RestorePlan {
   // Foreign keys of kept tables into recreated ones, for after every table
   // (a partitioned table has its rows only once its partitions are back).
   std::vector<std::string> after_tables;
+  // The policies and rules of recreated tables, for after the views: they
+  // may select from any table or view the restore creates.
+  std::vector<std::string> after_views;
   std::vector<std::string> notes;  // for the person restoring
   // The saved views to create, in order (by a restore in place), and those
   // planned already: a view whose row type a table's column needs comes
