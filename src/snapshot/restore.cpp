@@ -336,13 +336,22 @@ json Restorer::verify(db::Connection& conn) {
     // A dropped or emptied table was saved without its inheritance children's rows.
     const char* only = t.destroys == "table" || t.destroys == "schema" ? "ONLY " : "";
     // Hashed the way the snapshot was: in its format, as the columns' types are now.
+    // Rows put back into a table without a key are found by their whole
+    // content: those of the saved rows the table holds, as many times as it does.
+    std::string staged;
+    for (const std::string& c : e.columns)
+      staged += (staged.empty() ? "" : ", ") + detail::staged_value(e, c);
     const std::string query =
         by_key ? fmt::format(
                      "COPY (SELECT {} FROM {} AS t WHERE EXISTS (SELECT 1 FROM {} AS s "
                      "WHERE {})) TO STDOUT{}",
                      C, e.target, e.temp, match, copy_options(t))
-               : fmt::format("COPY (SELECT {} FROM {}{} AS t) TO STDOUT{}", C, only, e.target,
-                             copy_options(t));
+        : !e.whole ? fmt::format(
+                         "COPY (SELECT {} FROM {} AS s INTERSECT ALL SELECT {} FROM {} AS "
+                         "t) TO STDOUT{}",
+                         staged, e.temp, C, e.target, copy_options(t))
+                   : fmt::format("COPY (SELECT {} FROM {}{} AS t) TO STDOUT{}", C, only, e.target,
+                                 copy_options(t));
     content::TableDigest now;
     util::Progress quiet;
     if (Status hashed = content::hash_copy(conn, query, t.format, now, quiet); !hashed) {

@@ -293,6 +293,38 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
 
 namespace {
 
+// The UPDATE that fills column t.column of the table from the saved rows:
+// by primary key; without one, by the table's other columns, the n-th of
+// the rows equal in all of them taking the n-th saved value (rows that are
+// alike but for the column are interchangeable, so the table's rows come
+// back as they were). Rows changed since match no saved row and stay NULL,
+// which the check afterwards reports.
+std::string fill_column(const RestoreEntry& e) {
+  const SavedTable& t = *e.saved;
+  if (!t.key.empty()) {
+    return fmt::format("UPDATE {} AS t SET {} = {} FROM {} AS s WHERE {}", e.target, t.column,
+                       staged_value(e, t.column), e.temp, key_match(t));
+  }
+  std::vector<std::string> others;
+  std::string staged;
+  for (const std::string& c : e.columns) {
+    if (c == t.column) continue;
+    others.push_back(c);
+    staged += fmt::format("{} AS {}, ", staged_value(e, c), c);
+  }
+  const std::string partition = others.empty() ? "" : "PARTITION BY " + list(others);
+  const std::string same = others.empty() ? "true"
+                                          : fmt::format("({}) IS NOT DISTINCT FROM ({})",
+                                                        list(others, "l."), list(others, "s."));
+  return fmt::format(
+      "UPDATE {0} AS t SET {1} = x.safedb_value FROM (SELECT l.safedb_tid, s.safedb_value FROM "
+      "(SELECT ctid AS safedb_tid, {2}{3}row_number() OVER ({4}) AS safedb_n FROM {0}) l JOIN "
+      "(SELECT q.*, row_number() OVER ({4}) AS safedb_n FROM (SELECT {5}{6} AS safedb_value "
+      "FROM {7} s) q) s ON {8} AND l.safedb_n = s.safedb_n) x WHERE t.ctid = x.safedb_tid",
+      e.target, t.column, list(others), others.empty() ? "" : ", ", partition, staged,
+      staged_value(e, t.column), e.temp, same);
+}
+
 // PostgreSQL adds a column only at the end of its table.
 std::string added_last_note(const std::string& table, const std::string& column) {
   return fmt::format(
@@ -308,10 +340,9 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
   const std::string& T = e.target;
   const std::string name = t.digest.qualified();
   const json& column = column_named(t, t.column);
-  if (t.key.empty() || column.empty()) {
+  if (column.empty()) {
     plan.problems.push_back(
-        fmt::format("{}: column {} can only be put back by primary key, and the table has none; "
-                    "restore a copy with --into",
+        fmt::format("{}: column {} is not in the saved definition; restore a copy with --into",
                     name, t.column));
     return;
   }
@@ -368,8 +399,7 @@ void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan)
   // A new column, or a type change, starts from the type's storage.
   for (std::string& sql : column_options_sql(T, column))
     plan.sql.push_back(std::move(sql));
-  plan.sql.push_back(fmt::format("UPDATE {} AS t SET {} = {} FROM {} AS s WHERE {}", T, t.column,
-                                 staged_value(e, t.column), e.temp, key_match(t)));
+  plan.sql.push_back(fill_column(e));
   const json& default_value = column.contains("default") ? column["default"] : json();
   if (default_value.is_string() && !default_value.get<std::string>().empty())
     plan.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", T, t.column,

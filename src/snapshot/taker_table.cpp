@@ -178,14 +178,15 @@ std::optional<db::DbError> Taker::prepare_table(db::Connection& conn, const sql:
         key_set);
   }
   // Restore in place finds the rows to revert, and those to put a column
-  // back into, by primary key: say so now, not when it is needed.
+  // back into, by primary key: say now how it does without one.
   const bool by_key = d.kind == sql::Destruction::Kind::column || (rows && st.kind != "DeleteStmt");
   if (by_key && saved.key.empty()) {
     saved.note += saved.note.empty() ? "" : "; ";
     saved.note += d.kind == sql::Destruction::Kind::column
                       ? fmt::format(
-                            "it has no primary key, so restore in place cannot put "
-                            "column {} back; restore a copy with --into",
+                            "it has no primary key, so restore in place puts column {} "
+                            "back by matching rows on their other columns; rows "
+                            "changed since do not match",
                             d.column)
                       : "it has no primary key, so restore in place cannot find the rows "
                         "it changes; restore a copy with --into";
