@@ -140,15 +140,15 @@ constexpr const char* kGrants = R"sql(
     FROM pg_attribute a, aclexplode(a.attacl) x
    WHERE a.attrelid = {oid} AND a.attacl IS NOT NULL AND NOT a.attisdropped)sql";
 
-// Sequences the table owns (serial and identity columns), with their
-// position, so that a recreated table hands out the same next values.
+// Sequences the table owns (serial and identity columns). Where each stands
+// ("next") is read from its own row, for a definition a restore may
+// recreate the table from (read_qualified()).
 constexpr const char* kSequences = R"sql(
   SELECT quote_ident(a.attname) AS "column", d.deptype = 'i' AS identity,
          quote_ident(n.nspname) || '.' || quote_ident(s.relname) AS name,
          format_type(q.seqtypid, NULL) AS data_type, q.seqstart::text AS start,
          q.seqincrement::text AS increment, q.seqmin::text AS min, q.seqmax::text AS max,
-         q.seqcache::text AS cache, q.seqcycle AS cycle,
-         coalesce(pg_sequence_last_value(s.oid) + q.seqincrement, q.seqstart)::text AS next
+         q.seqcache::text AS cache, q.seqcycle AS cycle
     FROM pg_depend d
     JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
     JOIN pg_namespace n ON n.oid = s.relnamespace
@@ -291,9 +291,9 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
     d[key] = std::move(*rows);
   }
   if (!dependencies) return d;
-  // Where each owned sequence stands, from its own row: pg_sequence_last_value()
-  // in kSequences cannot tell a sequence restarted at a value and not used
-  // since from a new one.
+  // Where each owned sequence stands, from its own row (pg_sequence_last_value()
+  // cannot tell a sequence restarted at a value and not used since from a
+  // new one).
   for (json& sequence : d["sequences"]) {
     Result<std::optional<std::string>> position = sequence_value(conn, sequence.value("name", ""));
     if (!position) return position.error();
@@ -392,6 +392,11 @@ std::string column_sql(const json& d, const json& c) {
   }
   if (flag(c, "not_null")) out += " NOT NULL";
   return out;
+}
+
+std::string add_constraint_sql(const std::string& table, const std::string& name,
+                               const std::string& definition) {
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", table, name, definition);
 }
 
 std::vector<std::string> column_options_sql(const std::string& table, const json& c) {
@@ -494,8 +499,7 @@ std::vector<std::string> finish_table_sql(const json& d) {
   std::vector<std::string> out;
   const std::string table = str(d, "name");
   for (const json& k : d.value("constraints", json::array()))
-    out.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", table, str(k, "name"),
-                              str(k, "definition")));
+    out.push_back(add_constraint_sql(table, str(k, "name"), str(k, "definition")));
   for (const char* key : {"indexes", "triggers", "policies", "grants"}) {
     for (const json& x : d.value(key, json::array()))
       out.push_back(str(x, "definition"));
@@ -550,8 +554,7 @@ std::vector<std::string> finish_table_sql(const json& d) {
   for (const json& p : d.value("publications", json::array()))
     out.push_back(str(p, "definition"));
   for (const json& r : d.value("referenced_by", json::array()))
-    out.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", str(r, "table"),
-                              str(r, "name"), str(r, "definition")));
+    out.push_back(add_constraint_sql(str(r, "table"), str(r, "name"), str(r, "definition")));
   return out;
 }
 

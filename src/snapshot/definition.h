@@ -51,6 +51,11 @@ Result<nlohmann::json> read_grants(db::Connection& conn, const std::string& oid)
 // default, identity or generation expression, and NOT NULL.
 std::string column_sql(const nlohmann::json& definition, const nlohmann::json& column);
 
+// "ALTER TABLE <table> ADD CONSTRAINT <name> <definition>" (SQL names, and
+// the constraint as pg_get_constraintdef() prints it).
+std::string add_constraint_sql(const std::string& table, const std::string& name,
+                               const std::string& definition);
+
 // The column's storage, compression and statistics target where they are
 // not the defaults, as ALTER TABLE statements on `table` (SQL name).
 std::vector<std::string> column_options_sql(const std::string& table, const nlohmann::json& column);

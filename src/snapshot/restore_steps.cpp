@@ -260,9 +260,9 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
         others.push_back(k);
         continue;
       }
-      plan.after_tables.push_back(
-          fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", string_field(definition, "name"),
-                      string_field(k, "name"), string_field(k, "definition")));
+      plan.after_tables.push_back(add_constraint_sql(string_field(definition, "name"),
+                                                     string_field(k, "name"),
+                                                     string_field(k, "definition")));
       if (!string_field(k, "comment").empty())
         plan.after_tables.push_back(string_field(k, "comment"));
     }
@@ -286,9 +286,8 @@ void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& pla
   for (std::string& s : finish_table_sql(definition))
     plan.sql.push_back(std::move(s));
   for (const json& r : kept)
-    plan.after_tables.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}",
-                                            r.value("table", ""), r.value("name", ""),
-                                            r.value("definition", "")));
+    plan.after_tables.push_back(add_constraint_sql(
+        string_field(r, "table"), string_field(r, "name"), string_field(r, "definition")));
 }
 
 namespace {
