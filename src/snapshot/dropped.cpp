@@ -77,6 +77,16 @@ constexpr const char* kDropped = R"sql(
                                   OR (c.relkind NOT IN ('v', 'm')
                                       AND c.relnamespace IN (SELECT oid FROM start_schemas))))
      AND NOT (x.objsubid > 0 AND (c.oid, x.objsubid) IN (SELECT relid, attnum FROM start_columns))
+     -- A column inherited from a parent whose column goes too: the parent's
+     -- rows hold the child's, and adding the column back to the parent adds
+     -- it to its partitions and children. (Not one a child declared itself
+     -- too; a partition's columns are never its own, attached or not.)
+     AND NOT (x.objsubid > 0 AND a.attinhcount > 0 AND NOT a.attislocal AND EXISTS (
+              SELECT 1 FROM pg_inherits i
+                JOIN pg_attribute p ON p.attrelid = i.inhparent AND p.attname = a.attname
+                JOIN dropped y ON y.classid = x.classid AND y.objid = p.attrelid
+                                  AND y.objsubid = p.attnum
+               WHERE i.inhrelid = c.oid))
    ORDER BY 3, 4, 5)sql";
 
 std::string array_of(const std::vector<std::string>& names) {

@@ -63,7 +63,10 @@ std::string all_parts(const std::string& wanted) {
   UNION ALL
   SELECT 'pg_class'::regclass::oid, i.indexrelid, i.indrelid, 'index', quote_ident(c.relname),
          NULL, 3, pg_get_indexdef(i.indexrelid),
-         ARRAY[pg_get_indexdef(i.indexrelid),
+         -- Without ONLY, an index of a partitioned table is built on its
+         -- partitions too (ONLY leaves it invalid until each has one).
+         ARRAY[regexp_replace(pg_get_indexdef(i.indexrelid),
+                              '^(CREATE (UNIQUE )?INDEX (("[^"]*")+|\S+) ON )ONLY ', '\1'),
                CASE WHEN i.indisclustered THEN {ai} || ' CLUSTER ON ' || quote_ident(c.relname) END,
                CASE WHEN i.indisreplident
                     THEN {ai} || ' REPLICA IDENTITY USING INDEX ' || quote_ident(c.relname) END,

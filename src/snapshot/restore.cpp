@@ -46,17 +46,25 @@ const char* copy_options(const SavedTable& t) {
 // foreign keys point at it, so that rows go back in an order the keys accept
 // (TRUNCATE ... CASCADE saves both sides), and before its partitions and
 // inheritance children, which are attached to it. Cycles keep the saved order.
+//
+// A column goes back the other way round: a child that declared the column
+// itself too (it was saved on its own) gets it first, and the parent's then
+// merges with it, as when the tables were created.
 void order_by_dependencies(std::vector<const SavedTable*>& tables) {
   auto name = [](const SavedTable* t) { return t->definition.value("name", ""); };
+  auto inherits = [&](const SavedTable* child, const SavedTable* parent) {
+    const json& d = child->definition;
+    if (d.value("partition_of", json()) == name(parent)) return true;
+    // "inherits": the parents' names joined with ", ".
+    if (!d.value("inherits", json()).is_string()) return false;
+    const std::string parents = ", " + d["inherits"].get<std::string>() + ", ";
+    return parents.find(", " + name(parent) + ", ") != std::string::npos;
+  };
   auto references = [&](const SavedTable* from, const SavedTable* to) {
     if (from == to) return false;
-    const json& d = from->definition;
-    if (d.value("partition_of", json()) == name(to)) return true;
-    // "inherits": the parents' names joined with ", ".
-    if (d.value("inherits", json()).is_string()) {
-      const std::string parents = ", " + d["inherits"].get<std::string>() + ", ";
-      if (parents.find(", " + name(to) + ", ") != std::string::npos) return true;
-    }
+    const bool column = !from->column.empty() && from->column == to->column;
+    if (inherits(from, to)) return !column;
+    if (column && inherits(to, from)) return true;
     if (!to->definition.contains("referenced_by")) return false;
     for (const json& r : to->definition["referenced_by"]) {
       if (r.value("table", "") == name(from) && from != to) return true;

@@ -297,7 +297,9 @@ namespace {
 // the rows equal in all of them taking the n-th saved value (rows that are
 // alike but for the column are interchangeable, so the table's rows come
 // back as they were). Rows changed since match no saved row and stay NULL,
-// which the check afterwards reports.
+// which the check afterwards reports. A row is named by its table and ctid:
+// the partitions and children an UPDATE of the parent reaches each number
+// their own.
 std::string fill_column(const RestoreEntry& e) {
   const SavedTable& t = *e.saved;
   if (!t.key.empty()) {
@@ -316,10 +318,11 @@ std::string fill_column(const RestoreEntry& e) {
                                           : fmt::format("({}) IS NOT DISTINCT FROM ({})",
                                                         list(others, "l."), list(others, "s."));
   return fmt::format(
-      "UPDATE {0} AS t SET {1} = x.safedb_value FROM (SELECT l.safedb_tid, s.safedb_value FROM "
-      "(SELECT ctid AS safedb_tid, {2}{3}row_number() OVER ({4}) AS safedb_n FROM {0}) l JOIN "
-      "(SELECT q.*, row_number() OVER ({4}) AS safedb_n FROM (SELECT {5}{6} AS safedb_value "
-      "FROM {7} s) q) s ON {8} AND l.safedb_n = s.safedb_n) x WHERE t.ctid = x.safedb_tid",
+      "UPDATE {0} AS t SET {1} = x.safedb_value FROM (SELECT l.safedb_rel, l.safedb_tid, "
+      "s.safedb_value FROM (SELECT tableoid AS safedb_rel, ctid AS safedb_tid, {2}{3}row_number() "
+      "OVER ({4}) AS safedb_n FROM {0}) l JOIN (SELECT q.*, row_number() OVER ({4}) AS safedb_n "
+      "FROM (SELECT {5}{6} AS safedb_value FROM {7} s) q) s ON {8} AND l.safedb_n = s.safedb_n) x "
+      "WHERE t.tableoid = x.safedb_rel AND t.ctid = x.safedb_tid",
       e.target, t.column, list(others), others.empty() ? "" : ", ", partition, staged,
       staged_value(e, t.column), e.temp, same);
 }

@@ -150,18 +150,17 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
       // partitions (each saved as a table here), DROP saves its definition,
       // to create it again before its partitions are attached to it.
       if (rel.relkind == "p" && st.kind == "TruncateStmt") continue;
-      if (rel.relkind != "r" && !(rel.relkind == "p" && d.kind != sql::Destruction::Kind::column)) {
-        return refuse(
-            fmt::format("statement #{}: {}.{} is a {} and cannot be snapshotted as a table",
-                        st.index, rel.schema, rel.name,
-                        rel.relkind == "p"   ? "partitioned table"
-                        : rel.relkind == "f" ? "foreign table"
-                                             : "relation"));
+      if (rel.relkind != "r" && rel.relkind != "p") {
+        return refuse(fmt::format(
+            "statement #{}: {}.{} is a {} and cannot be snapshotted as a table", st.index,
+            rel.schema, rel.name, rel.relkind == "f" ? "foreign table" : "relation"));
       }
-      if (rows && rel.has_children && !d.only) {
+      // Rows read through the parent go back into the parent, except those an
+      // UPDATE changed, which are reverted where they are (by key).
+      if (rows && rel.has_children && !d.only && st.kind != "UpdateStmt") {
         return refuse(
-            fmt::format("statement #{}: {}.{} has inheritance children, whose rows a "
-                        "snapshot of the parent would not restore",
+            fmt::format("statement #{}: {}.{} has inheritance children, whose deleted rows "
+                        "a snapshot of the parent would put back into the parent",
                         st.index, rel.schema, rel.name));
       }
       // Rows of other tables its foreign keys delete or change with it.
@@ -256,12 +255,10 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     }
     // A column's drop takes views with it, never tables.
     if (st.kind != "DropStmt") continue;
-    // A partitioned table dropped whole is saved as its definition; a column
-    // of one would have to come back in every partition at once.
-    if (o.relkind != "r" && !(o.relkind == "p" && o.column.empty())) {
-      const char* what = o.relkind == "c"   ? "composite type"
-                         : o.relkind == "p" ? "partitioned table"
-                                            : "foreign table";
+    // A partitioned table dropped whole is saved as its definition, a column
+    // of one with the rows of all its partitions.
+    if (o.relkind != "r" && o.relkind != "p") {
+      const char* what = o.relkind == "c" ? "composite type" : "foreign table";
       return refuse(fmt::format(
           "statement #{} also drops {} of {} {}.{}, which cannot be "
           "snapshotted",

@@ -5,63 +5,21 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
-#include <memory>
-#include <sstream>
-
 #include "safedb/db/connection.h"
 #include "support/pg_cluster.h"
 #include "support/run_fixture.h"
 
 using safedb::test::content_md5;
 using safedb::test::restore_in_place;
+using safedb::test::round_trip;
+using safedb::test::RoundTrip;
 using safedb::test::run_with_snapshot;
 using safedb::test::RunFixture;
+using safedb::test::schema_dump;
 using safedb::test::snapshot_policy;
 using safedb::test::SnapshotRun;
 
 namespace {
-
-// pg_dump --schema-only of the fixture's database, without the lines that
-// differ between any two dumps (the random key of \restrict).
-std::string schema_dump(const RunFixture& f) {
-  const std::string command = safedb::test::cluster_bindir() + "/pg_dump --schema-only -h '" +
-                              safedb::test::cluster_socket_dir() + "' -p " +
-                              std::to_string(safedb::test::cluster_port()) + " -U postgres " +
-                              f.database() + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-  REQUIRE(pipe);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr)
-    out += buffer.data();
-  std::istringstream lines(out);
-  std::string kept;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0)
-      kept += line + "\n";
-  }
-  REQUIRE(kept.find("CREATE TABLE") != std::string::npos);
-  return kept;
-}
-
-// One snapshotted run of `sql` and the restore in place of its snapshot,
-// CHECK-ed to leave the schema as pg_dump describes it before the run: the
-// run, and the restore's output (INFO-ed by the caller) and checks.
-struct RoundTrip {
-  SnapshotRun run;
-  std::string out;
-  nlohmann::json checks;
-};
-RoundTrip round_trip(const RunFixture& f, const std::string& sql) {
-  const std::string before = schema_dump(f);
-  RoundTrip r{run_with_snapshot(f, sql), "", nullptr};
-  r.checks = restore_in_place(f, r.run.id, r.out);
-  INFO(r.out);
-  CHECK(schema_dump(f) == before);
-  return r;
-}
 
 // The server's message when `sql` fails on the fixture's database, else "".
 std::string sql_error(const RunFixture& f, const std::string& sql) {

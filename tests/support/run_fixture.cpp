@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "safedb/crypto/keys.h"
@@ -123,6 +126,35 @@ nlohmann::json restore_in_place(const RunFixture& f, const std::string& run_id, 
   REQUIRE(r.exit_code == 0);
   out = r.out + r.err;
   return nlohmann::json::parse(f.records("outcome").back())["payload"]["checks"];
+}
+
+std::string schema_dump(const RunFixture& f) {
+  const std::string command = cluster_bindir() + "/pg_dump --schema-only -h '" +
+                              cluster_socket_dir() + "' -p " + std::to_string(cluster_port()) +
+                              " -U postgres " + f.database() + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  REQUIRE(pipe);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr)
+    out += buffer.data();
+  std::istringstream lines(out);
+  std::string kept;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0)
+      kept += line + "\n";
+  }
+  REQUIRE(kept.find("CREATE TABLE") != std::string::npos);
+  return kept;
+}
+
+RoundTrip round_trip(const RunFixture& f, const std::string& sql) {
+  const std::string before = schema_dump(f);
+  RoundTrip r{run_with_snapshot(f, sql), "", nullptr};
+  r.checks = restore_in_place(f, r.run.id, r.out);
+  INFO(r.out);
+  CHECK(schema_dump(f) == before);
+  return r;
 }
 
 }  // namespace safedb::test

@@ -65,4 +65,18 @@ SnapshotRun run_with_snapshot(const RunFixture& f, const std::string& sql);
 // object of its outcome record.
 nlohmann::json restore_in_place(const RunFixture& f, const std::string& run_id, std::string& out);
 
+// pg_dump --schema-only of the fixture's database, without the lines that
+// differ between any two dumps (the random key of \restrict).
+std::string schema_dump(const RunFixture& f);
+
+// One snapshotted run of `sql` and the restore in place of its snapshot,
+// CHECK-ed to leave the schema as pg_dump describes it before the run: the
+// run, and the restore's output (INFO-ed by the caller) and checks.
+struct RoundTrip {
+  SnapshotRun run;
+  std::string out;
+  nlohmann::json checks;
+};
+RoundTrip round_trip(const RunFixture& f, const std::string& sql);
+
 }  // namespace safedb::test
