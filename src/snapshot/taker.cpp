@@ -211,15 +211,16 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
   // Where the sequences it restarts stand.
   for (const sql::Destruction& d : st.destroys) {
     if (d.kind != sql::Destruction::Kind::sequence_value) continue;
-    std::string name = d.relation;
-    if (!d.column.empty()) {  // an identity column's
-      Result<db::QueryResult> found =
-          conn.exec(fmt::format("SELECT pg_get_serial_sequence({}, {})",
-                                util::quote_literal(d.relation), util::quote_literal(d.column)));
-      if (!found) return conn.last_error();
-      name = found->at(0, 0).value_or("");
-      if (name.empty()) continue;  // not an identity column: the statement fails by itself
-    }
+    // The sequence as the statement finds it: by its name (SQL, or setval()'s
+    // text, read the same way), or a column's.
+    Result<db::QueryResult> found = conn.exec(
+        d.column.empty()
+            ? fmt::format("SELECT to_regclass({})::text", util::quote_literal(d.relation))
+            : fmt::format("SELECT pg_get_serial_sequence({}, {})", util::quote_literal(d.relation),
+                          util::quote_literal(d.column)));
+    if (!found) return conn.last_error();
+    const std::string name = found->at(0, 0).value_or("");
+    if (name.empty()) continue;  // no such sequence: the statement fails, or does nothing
     Result<SavedObject> position = read_sequence_value(conn, st.index, name);
     if (!position) {
       if (conn.last_error()) return conn.last_error();

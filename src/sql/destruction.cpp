@@ -4,7 +4,9 @@
 // a snapshot that misses data.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "safedb/util/sql_quote.h"
 #include "safedb/util/text.h"
@@ -241,6 +243,85 @@ void drop(const DropStmt* stmt, Statement& st) {
   }
 }
 
+// The sequences a SELECT moves with setval(), collected from every call in
+// it; `problem` says why they are not all known, or what else it may destroy.
+struct SetvalCalls {
+  std::vector<Destruction> sequences;
+  std::string problem;
+};
+
+// The sequence a setval() call names: a literal ('app.seq', 'seq'::regclass,
+// as the call reads it), or a column's (pg_get_serial_sequence('t', 'c')).
+std::optional<Destruction> setval_sequence(const FuncCall* call) {
+  if (list_length(call->args) < 2) return std::nullopt;
+  const Node* first = static_cast<const Node*>(linitial(call->args));
+  Destruction d;
+  d.kind = Destruction::Kind::sequence_value;
+  if (std::optional<std::string> name = string_constant(first)) {
+    d.relation = *name;
+    return d;
+  }
+  if (!IsA(first, FuncCall)) return std::nullopt;
+  const FuncCall* inner = castNode(FuncCall, first);
+  const std::string schema = pg::function_schema(inner->funcname);
+  if (pg::function_name(inner->funcname) != "pg_get_serial_sequence" ||
+      !(schema.empty() || schema == "pg_catalog") || list_length(inner->args) != 2)
+    return std::nullopt;
+  std::optional<std::string> table = string_constant(static_cast<Node*>(linitial(inner->args)));
+  std::optional<std::string> column = string_constant(static_cast<Node*>(lsecond(inner->args)));
+  if (!table || !column) return std::nullopt;
+  d.relation = *table;
+  d.column = *column;
+  return d;
+}
+
+bool setval_walker(Node* node, void* context) {
+  if (node == nullptr) return false;
+  auto& calls = *static_cast<SetvalCalls*>(context);
+  if (IsA(node, FuncCall)) {
+    const FuncCall* call = castNode(FuncCall, node);
+    const std::string name = pg::function_name(call->funcname);
+    const std::string schema = pg::function_schema(call->funcname);
+    const bool builtin = schema.empty() || schema == "pg_catalog";
+    if (builtin && name == "setval") {
+      std::optional<Destruction> d = setval_sequence(call);
+      if (!d) {
+        calls.problem = "setval() names its sequence by an expression safedb does not resolve";
+        return true;
+      }
+      calls.sequences.push_back(std::move(*d));
+    } else if (!builtin || (builtin_volatility(name) == Volatility::volatile_
+                                ? !harmless_volatile(name)
+                                : builtin_volatility(name) == Volatility::unknown)) {
+      // A function of the file or the database, or lo_unlink(): what it
+      // destroys is not a sequence's position.
+      calls.problem = fmt::format("{}() may destroy what a snapshot does not save", name);
+      return true;
+    }
+  }
+  return raw_expression_tree_walker(node, setval_walker, context);
+}
+
+// A SELECT whose data loss is setval(): where each sequence it moves stood.
+void moved_sequences(const SelectStmt* stmt, Statement& st) {
+  if (st.effects.has(Effect::opaque)) {
+    st.unsnapshottable = "what an opaque statement destroys cannot be known before it runs";
+    return;
+  }
+  SetvalCalls calls;
+  setval_walker(const_cast<Node*>(reinterpret_cast<const Node*>(stmt)), &calls);
+  if (!calls.problem.empty() || calls.sequences.empty()) {
+    st.unsnapshottable = calls.problem.empty() ? "SelectStmt is not snapshotted" : calls.problem;
+    return;
+  }
+  for (Destruction& d : calls.sequences) {
+    const bool seen = std::any_of(st.destroys.begin(), st.destroys.end(), [&](const auto& o) {
+      return o.relation == d.relation && o.column == d.column;
+    });
+    if (!seen) st.destroys.push_back(std::move(d));
+  }
+}
+
 }  // namespace
 
 void describe_destruction(const Node* node, std::string_view text, Statement& st) {
@@ -313,6 +394,12 @@ void describe_destruction(const Node* node, std::string_view text, Statement& st
     case T_DoStmt:
       st.unsnapshottable = "what code in a DO block destroys is not snapshotted";
       return;
+    case T_SelectStmt: {
+      const SelectStmt* s = castNode(SelectStmt, node);
+      if (data_modifying_with(s->withClause)) break;
+      moved_sequences(s, st);
+      return;
+    }
     case T_AlterSeqStmt: {
       const AlterSeqStmt* s = castNode(AlterSeqStmt, node);
       if (pg::names_option(s->options, "restart")) {

@@ -396,6 +396,47 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "setval() in a SELECT is snapshotted for each sequence it names, and undone like a restart",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE TABLE s (id serial PRIMARY KEY, v text); CREATE SEQUENCE \"Odd\" START 21;"
+      "INSERT INTO s (v) SELECT 'v' FROM generate_series(1, 10)");
+  // Back, by name and as pg_dump writes it: the restore moves both forward again.
+  const SnapshotRun back = run_with_snapshot(
+      f, "SELECT setval('s_id_seq', 3), pg_catalog.setval('public.\"Odd\"', 4, false);\n");
+  CHECK_THAT(back.out, Catch::Contains("snapshot before #0: sequence public.s_id_seq: where it "
+                                       "stood, next value 11, increment 1"));
+  CHECK_THAT(back.out, Catch::Contains("snapshot before #0: sequence public.\"Odd\": where it "
+                                       "stood, next value 21, increment 1"));
+  std::string out;
+  restore_in_place(f, back.id, out);
+  INFO(out);
+  CHECK(f.sql("SELECT nextval('s_id_seq')") == "11");
+  CHECK(f.sql("SELECT nextval('\"Odd\"')") == "21");
+
+  // Forward past the keys, by column: the restore leaves it there.
+  const SnapshotRun forward = run_with_snapshot(
+      f, "SELECT setval(pg_get_serial_sequence('s', 'id'), max(id) + 100) FROM s;\n");
+  auto r = f.safedb({"restore", forward.id, "--target", "db", "--in-place"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("restore: sequence value public.s_id_seq (statement #0): "
+                                    "ahead"));
+  CHECK(f.sql("SELECT nextval('s_id_seq')") == "111");
+
+  // A sequence named by an expression: blocked, nothing run.
+  f.sql("CREATE TABLE names (n text); INSERT INTO names VALUES ('s_id_seq')");
+  r = f.safedb(
+      {"run", f.file("by_name.sql", "SELECT setval(n, 1) FROM names;\n"), "--target", "db"});
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("setval() names its sequence by an expression safedb does "
+                                    "not resolve"));
+  CHECK(f.sql("SELECT nextval('s_id_seq')") == "112");
+}
+
+TEST_CASE(
     "tables a run drops whose foreign keys point at each other come back with their rows and "
     "keys, as pg_dump describes them",
     "[pg][snapshot]") {

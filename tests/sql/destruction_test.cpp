@@ -159,6 +159,18 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   CHECK(identity.destroys[0].kind == Destruction::Kind::sequence_value);
   CHECK(identity.destroys[0].relation == "\"app\".\"users\"");
   CHECK(identity.destroys[0].column == "id");
+  // setval() in a SELECT: each sequence once, by its literal name (read by
+  // the server as the call reads it) or by its column.
+  Statement moved = single(
+      "SELECT pg_catalog.setval('app.\"Seq\"'::regclass, 5, true), setval('app.\"Seq\"', 6),"
+      " setval(pg_get_serial_sequence('orders', 'Id'), coalesce(max(id), 1)) FROM orders");
+  REQUIRE(moved.destroys.size() == 2);
+  CHECK(moved.destroys[0].kind == Destruction::Kind::sequence_value);
+  CHECK(moved.destroys[0].relation == "app.\"Seq\"");
+  CHECK(moved.destroys[0].column.empty());
+  CHECK(moved.destroys[1].relation == "orders");
+  CHECK(moved.destroys[1].column == "Id");
+  CHECK(moved.unsnapshottable.empty());
 
   Statement functions =
       single("DROP FUNCTION util.twice(integer, text[], \"My Type\"), \"Odd\" CASCADE");
@@ -178,7 +190,10 @@ TEST_CASE("data loss that snapshots cannot capture says why", "[sql]") {
                           "DO $$ BEGIN DELETE FROM t; END $$",
                           "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone",
                           "WITH gone AS (DELETE FROM u RETURNING *) DELETE FROM t WHERE id = 1",
-                          "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", "SELECT lo_unlink(42)"}) {
+                          "ALTER TABLE t DROP CONSTRAINT t_pkey CASCADE", "SELECT lo_unlink(42)",
+                          "SELECT setval(name, 1) FROM seqs", "SELECT setval('s', 1), lo_unlink(4)",
+                          "SELECT setval('s', 1), app.cleanup()",
+                          "SELECT setval('s', 1) FROM (SELECT cleanup()) c"}) {
     INFO(sql);
     Statement st = single(sql);
     REQUIRE(st.effects.has(Effect::data_loss));
