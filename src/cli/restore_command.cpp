@@ -150,6 +150,14 @@ Result<ExitCode> restore(const RestoreCommandOptions& options, Context& context)
     sql = std::move(*planned);
     for (const std::string& note : restorer.notes())
       std::fprintf(stderr, "safedb: note: %s\n", note.c_str());
+    // No SQL at all, not even for --print-sql (whose output is only SQL).
+    if (restorer.holds_nothing()) {
+      std::fputs(
+          "restore: nothing to do: the snapshot holds nothing (its statements found nothing to "
+          "save)\n",
+          options.print_sql ? stderr : stdout);
+      return ExitCode::ok;
+    }
     // Nothing to run, and nothing to audit: only the check.
     if (restorer.nothing_to_do() && !options.print_sql) {
       const std::string out =

@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "exec/run_records.h"
 
 namespace safedb::report {
 namespace {
+
+// The lists of a snapshot summary (audit-log-format.md, "snapshot").
+constexpr std::array<const char*, 4> kSaved = {"tables", "views", "parts", "objects"};
 
 std::string first_line(std::string_view text) {
   std::string line(text.substr(0, text.find('\n')));
@@ -162,8 +166,15 @@ std::string render_run_text(const exec::RunRequest& request, const exec::RunResu
           "too)\n",
           statement, listed, pronoun, pronoun);
     }
-    out += fmt::format("  snapshot saved in {} (safedb restore {} to undo)\n",
-                       result.snapshot.value("folder", ""), result.run_id);
+    const bool empty = std::all_of(kSaved.begin(), kSaved.end(), [&](const char* what) {
+      return result.snapshot.value(what, nlohmann::json::array()).empty();
+    });
+    out += empty ? fmt::format(
+                       "  snapshot saved in {} (empty: the statements found nothing to "
+                       "save)\n",
+                       result.snapshot.value("folder", ""))
+                 : fmt::format("  snapshot saved in {} (safedb restore {} to undo)\n",
+                               result.snapshot.value("folder", ""), result.run_id);
   }
   out += fmt::format(
       "{} in {} ms{}\n", outcome_sentence(request, result), result.report.duration.count(),

@@ -148,10 +148,12 @@ Restorer::~Restorer() = default;
 
 Result<std::string> Restorer::plan(db::Connection& conn) {
   if (entries_.empty() && views_.empty() && parts_.empty() && objects_.empty()) {
-    return Error::usage(
-        options_.statement
-            ? fmt::format("the snapshot holds nothing for statement #{}", *options_.statement)
-            : "the snapshot holds no tables");
+    if (options_.statement) {
+      return Error::usage(
+          fmt::format("the snapshot holds nothing for statement #{}", *options_.statement));
+    }
+    nothing_to_do_ = true;  // its statements found nothing to save
+    return std::string();
   }
   detail::RestorePlan plan;
   if (options_.in_place) plan.views = views_;

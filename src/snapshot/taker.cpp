@@ -208,6 +208,23 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
       }
     }
   }
+  // A procedure named by all its arguments is not found by its input ones,
+  // as the snapshot looks for it: it would go unsaved.
+  for (const sql::Destruction& d : st.destroys) {
+    if (d.kind != sql::Destruction::Kind::function || !d.routine || d.relation.back() != ')')
+      continue;
+    Result<db::QueryResult> found = conn.exec(fmt::format(
+        "SELECT to_regprocedure({0}) IS NULL AND EXISTS (SELECT 1 FROM pg_proc WHERE proname = "
+        "(SELECT n[array_upper(n, 1)] FROM parse_ident({0}, false) n))",
+        util::quote_literal(d.relation)));
+    if (!found) return conn.last_error();
+    if (found->at(0, 0) == std::optional<std::string>("t")) {
+      return refuse(fmt::format(
+          "statement #{}: no routine {} takes these input arguments; if the list holds OUT "
+          "arguments, name the procedure by its input arguments alone",
+          st.index, d.relation));
+    }
+  }
   // Where the sequences it restarts stand.
   for (const sql::Destruction& d : st.destroys) {
     if (d.kind != sql::Destruction::Kind::sequence_value) continue;

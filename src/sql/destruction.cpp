@@ -198,7 +198,8 @@ void drop(const DropStmt* stmt, Statement& st) {
   const ObjectType type = stmt->removeType;
   if (type != OBJECT_TABLE && type != OBJECT_MATVIEW && type != OBJECT_SCHEMA &&
       type != OBJECT_TYPE && type != OBJECT_DOMAIN && type != OBJECT_EXTENSION &&
-      type != OBJECT_VIEW && type != OBJECT_SEQUENCE && type != OBJECT_FUNCTION) {
+      type != OBJECT_VIEW && type != OBJECT_SEQUENCE && type != OBJECT_FUNCTION &&
+      type != OBJECT_PROCEDURE && type != OBJECT_ROUTINE) {
     st.unsnapshottable = "snapshots do not save what this kind of DROP removes";
     return;
   }
@@ -212,8 +213,10 @@ void drop(const DropStmt* stmt, Statement& st) {
       st.destroys.clear();
       return;
     }
-    if (type == OBJECT_FUNCTION) {
+    // A procedure, or a routine (either), is found and saved as a function is.
+    if (type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE) {
       d.kind = Destruction::Kind::function;
+      d.routine = type != OBJECT_FUNCTION;
       d.relation = IsA(object, ObjectWithArgs) ? signature(castNode(ObjectWithArgs, object)) : "";
       if (d.relation.empty()) {
         st.unsnapshottable =

@@ -319,3 +319,60 @@ TEST_CASE("DROP TABLE of a published table puts it back into its publications", 
   CHECK(restore_in_place(f, run.id, out)["identical"] == true);
   CHECK(f.sql(query) == before);
 }
+
+TEST_CASE(
+    "DROP PROCEDURE and DROP ROUTINE CASCADE save the procedures and functions they name, and a "
+    "procedure named with its OUT arguments blocks the run",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA ops;"
+      "CREATE PROCEDURE ops.add(a int, INOUT b int) LANGUAGE sql AS 'SELECT a + b';"
+      "COMMENT ON PROCEDURE ops.add(int, int) IS 'adds';"
+      "CREATE PROCEDURE ops.tidy() LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'tidy'; END $$;"
+      "CREATE FUNCTION ops.twice(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';"
+      "CREATE TABLE ops.t (id int PRIMARY KEY, v int DEFAULT ops.twice(2));"
+      "CREATE PROCEDURE ops.copy(IN a int, OUT b int) LANGUAGE plpgsql AS $$ BEGIN b := a; END $$");
+  const std::string before = described(f, "ops");
+
+  const SnapshotRun run = run_with_snapshot(f,
+                                            "DROP PROCEDURE ops.add(int, int), ops.tidy CASCADE;\n"
+                                            "DROP ROUTINE ops.twice(int) CASCADE;\n");
+  CHECK_THAT(run.out, Catch::Contains("snapshot before #0: procedure ops.add(integer,integer), "
+                                      "procedure ops.tidy(): the SQL that creates them again"));
+  CHECK_THAT(run.out, Catch::Contains("snapshot before #1: ops.t: its default of v"));
+  std::string out;
+  CHECK(restore_in_place(f, run.id, out)["identical"] == true);
+  CHECK(described(f, "ops") == before);
+  CHECK(f.sql("INSERT INTO ops.t (id) VALUES (1) RETURNING v") == "4");
+
+  // PostgreSQL finds ops.copy by all its arguments too; the snapshot would not.
+  auto r = f.safedb(
+      {"run", f.file("out.sql", "DROP PROCEDURE ops.copy(int, int) CASCADE;\n"), "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.out + r.err, Catch::Contains("no routine \"ops\".\"copy\"(\"pg_catalog\".\"int4\", "
+                                            "\"pg_catalog\".\"int4\") takes these input "
+                                            "arguments"));
+  CHECK(described(f, "ops") == before);
+}
+
+TEST_CASE("a snapshot that found nothing to save says so, and its restore has nothing to do",
+          "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  const SnapshotRun run = run_with_snapshot(f, "DROP PROCEDURE IF EXISTS gone(int) CASCADE;\n");
+  CHECK_THAT(run.out, Catch::Contains("(empty: the statements found nothing to save)"));
+  CHECK_THAT(run.out, !Catch::Contains("to undo"));
+  const std::size_t records = f.records("outcome").size();
+  for (const char* mode : {"--in-place", "--print-sql"}) {
+    auto r = f.safedb({"restore", run.id, "--target", "db", mode});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out + r.err,
+               Catch::Contains("restore: nothing to do: the snapshot holds nothing"));
+    if (std::string(mode) == "--print-sql") CHECK(r.out.empty());
+  }
+  CHECK(f.records("outcome").size() == records);
+}

@@ -180,6 +180,14 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
         "\"util\".\"twice\"(\"pg_catalog\".\"int4\", \"text\"[], \"My Type\")");
   CHECK(functions.destroys[1].relation == "\"Odd\"");  // no argument list: a unique name
   CHECK(functions.effects.has(Effect::data_loss));
+  CHECK_FALSE(functions.destroys[0].routine);
+  // Procedures and routines are found and saved as functions are.
+  Statement routines = single("DROP PROCEDURE app.tidy(int) CASCADE");
+  REQUIRE(routines.destroys.size() == 1);
+  CHECK(routines.destroys[0].kind == Destruction::Kind::function);
+  CHECK(routines.destroys[0].relation == "\"app\".\"tidy\"(\"pg_catalog\".\"int4\")");
+  CHECK(routines.destroys[0].routine);
+  CHECK(single("DROP ROUTINE f CASCADE").destroys.at(0).routine);
   Statement typed = single("DROP FUNCTION f(t.c%TYPE) CASCADE");
   CHECK(typed.destroys.empty());
   CHECK(typed.unsnapshottable.find("%TYPE") != std::string::npos);

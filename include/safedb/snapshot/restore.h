@@ -58,6 +58,12 @@ class Restorer {
   // Whether plan() found nothing to do: what the snapshot holds is back as
   // it was, or left as it is (a sequence that went past where it stood).
   bool nothing_to_do() const { return nothing_to_do_; }
+  // Whether the snapshot holds nothing at all (its statements found nothing
+  // to save: a DROP ... IF EXISTS of what was not there).
+  bool holds_nothing() const {
+    return manifest_.tables.empty() && manifest_.views.empty() && manifest_.parts.empty() &&
+           manifest_.objects.empty();
+  }
 
   // Refuses (exit status 3) a database other than the one the snapshot was taken on.
   Status check_identity(const db::TargetIdentity& identity) const;

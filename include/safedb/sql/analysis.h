@@ -94,8 +94,12 @@ struct Destruction {
   // (foreign keys that cascade on update apply only when these include a
   // referenced column); empty otherwise.
   std::vector<std::string> updated_columns;
-  std::string column;    // the column's name (not quoted), for Kind::column
-  bool retype = false;   // for Kind::column: ALTER COLUMN TYPE, which keeps what uses the column
+  std::string column;   // the column's name (not quoted), for Kind::column
+  bool retype = false;  // for Kind::column: ALTER COLUMN TYPE, which keeps what uses the column
+  // For Kind::function: DROP PROCEDURE or DROP ROUTINE, which PostgreSQL
+  // also matches by all of a procedure's arguments, OUT ones included, when
+  // its input arguments do not match.
+  bool routine = false;
   bool cascade = false;  // CASCADE: dependants (referencing tables, for TRUNCATE) too
 };
 
