@@ -253,7 +253,11 @@ constexpr const char* kTable = R"sql(
            WHERE i.indrelid = c.oid AND i.indisclustered),
          CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END,
          CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
-         current_setting('server_version_num')::int >= 140000
+         current_setting('server_version_num')::int >= 140000,
+         -- A configuration table of an extension comes back with it.
+         (SELECT quote_ident(e.extname) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+             AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e')
     FROM pg_class c WHERE c.oid = {oid})sql";
 
 Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool dependencies) {
@@ -275,8 +279,8 @@ Result<json> read_qualified(db::Connection& conn, const std::string& oid, bool d
   // Written only when set, so that definitions saved before they were read
   // and those without them look the same.
   const std::pair<const char*, std::size_t> optional[] = {
-      {"partition_of", 8},  {"partition_bound", 9}, {"replica_identity", 10},
-      {"clustered_on", 11}, {"of_type", 12},        {"partition_key", 13}};
+      {"partition_of", 8}, {"partition_bound", 9}, {"replica_identity", 10}, {"clustered_on", 11},
+      {"of_type", 12},     {"partition_key", 13},  {"extension", 15}};
   for (const auto& [key, column] : optional) {
     if (head->at(0, column)) d[key] = *head->at(0, column);
   }

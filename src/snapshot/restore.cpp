@@ -186,6 +186,8 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
     const SavedTable& t = *e.saved;
     if (!options_.in_place) {
       detail::plan_copy(e, plan);
+    } else if (t.kind == "DropStmt" && !t.definition.value("extension", "").empty()) {
+      detail::plan_extension_rows(e, plan);
     } else if (t.kind == "DropStmt") {
       detail::plan_recreate(conn, e, plan);
     } else if (plan.tables_made.count(t.definition.value("name", "")) == 0 &&

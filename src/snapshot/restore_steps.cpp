@@ -533,6 +533,22 @@ void plan_rows(const RestoreEntry& e, RestorePlan& plan) {
   }
 }
 
+void plan_extension_rows(const RestoreEntry& e, RestorePlan& plan) {
+  const SavedTable& t = *e.saved;
+  plan.tables_made.insert(string_field(t.definition, "name"));
+  if (!t.key.empty()) {
+    plan_rows(e, plan);  // the rows whose key is absent
+    return;
+  }
+  // Without a key, the saved rows the table does not hold, as many times as
+  // it does not: the rows the extension's script put back count.
+  const std::string C = list(e.columns);
+  plan.sql.push_back(fmt::format(
+      "INSERT INTO {0} ({1}) OVERRIDING SYSTEM VALUE SELECT {1} FROM {2} EXCEPT ALL SELECT {1} "
+      "FROM ONLY {0}",
+      e.target, C, e.temp));
+}
+
 void plan_view(db::Connection& conn, const SavedView& v, RestorePlan& plan) {
   if (!plan.views_made.insert(v.name).second) return;
   if (relation_exists(conn, v.name)) {

@@ -70,6 +70,10 @@ void plan_types(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);
 void plan_recreate(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);  // DROP
 void plan_column(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan);    // column
 void plan_rows(const RestoreEntry& e, RestorePlan& plan);  // DELETE, UPDATE, ...
+// A configuration table of an extension a DROP took, which creating the
+// extension again creates again (empty, or with the rows its script adds):
+// the saved rows go back into it.
+void plan_extension_rows(const RestoreEntry& e, RestorePlan& plan);
 // After rows went back into an existing table: each sequence it owns that
 // is now behind where the snapshot found it (TRUNCATE ... RESTART IDENTITY)
 // goes on from there, so that it does not hand out the restored keys again.

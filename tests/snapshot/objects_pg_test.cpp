@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <fstream>
+
 #include "support/run_fixture.h"
 
 using nlohmann::json;
@@ -375,4 +378,72 @@ TEST_CASE("a snapshot that found nothing to save says so, and its restore has no
     if (std::string(mode) == "--print-sql") CHECK(r.out.empty());
   }
   CHECK(f.records("outcome").size() == records);
+}
+
+namespace {
+
+// A test extension installed into the server's extension folder for the
+// life of the object: two configuration tables (pg_extension_config_dump),
+// one with a key, one without, each with a row its script adds.
+class ConfigExtension {
+ public:
+  explicit ConfigExtension(const RunFixture& f) {
+    const std::string dir = f.sql("SELECT setting FROM pg_config() WHERE name = 'SHAREDIR'");
+    control_ = dir + "/extension/safedb_test_config.control";
+    script_ = dir + "/extension/safedb_test_config--1.0.sql";
+    std::ofstream control(control_);
+    control << "default_version = '1.0'\nrelocatable = false\nschema = public\n";
+    std::ofstream script(script_);
+    script << "CREATE TABLE keyed (k text PRIMARY KEY, v text);\n"
+              "INSERT INTO keyed VALUES ('default', 'x');\n"
+              "SELECT pg_extension_config_dump('keyed', 'WHERE k <> ''default''');\n"
+              "CREATE TABLE loose (k text, v int);\n"
+              "INSERT INTO loose VALUES ('default', 0);\n"
+              "SELECT pg_extension_config_dump('loose', '');\n";
+    installed_ = control.good() && script.good();
+  }
+  ~ConfigExtension() {
+    std::remove(control_.c_str());
+    std::remove(script_.c_str());
+  }
+  bool installed() const { return installed_; }
+
+ private:
+  std::string control_;
+  std::string script_;
+  bool installed_ = false;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "the configuration tables of a dropped extension get their rows back when it is created "
+    "again",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  ConfigExtension extension(f);
+  if (!extension.installed()) {
+    WARN("the server's extension folder is not writable here: not tested");
+    return;
+  }
+  f.sql(
+      "CREATE EXTENSION safedb_test_config;"
+      "INSERT INTO keyed VALUES ('a', '1'), ('b', '2');"
+      "INSERT INTO loose VALUES ('a', 1), ('a', 1), ('default', 0)");
+  const std::string keyed = safedb::test::content_md5(f, "keyed");
+  const std::string loose = safedb::test::content_md5(f, "loose");
+
+  const SnapshotRun run = run_with_snapshot(f, "DROP EXTENSION safedb_test_config CASCADE;\n");
+  CHECK_THAT(run.out, Catch::Contains("snapshot before #0: public.keyed, 3 rows"));
+  CHECK_THAT(run.out, Catch::Contains("snapshot before #0: public.loose, 4 rows"));
+  std::string out;
+  const json checks = restore_in_place(f, run.id, out);
+  INFO(out);
+  CHECK(checks["identical"] == true);
+  CHECK(safedb::test::content_md5(f, "keyed") == keyed);
+  CHECK(safedb::test::content_md5(f, "loose") == loose);
+  CHECK(f.sql("SELECT count(*) FROM pg_depend WHERE refobjid = (SELECT oid FROM pg_extension "
+              "WHERE extname = 'safedb_test_config') AND deptype = 'e' AND classid = "
+              "'pg_class'::regclass") == "2");
 }
