@@ -457,8 +457,11 @@ void plan_sequences(db::Connection& conn, const RestoreEntry& e, RestorePlan& pl
     if (!now || !*now) continue;  // gone since: nothing hands out its values
     const std::string saved =
         fmt::format("next value {}, increment {}", next, string_field(s, "increment"));
-    if (sequence_ahead(saved, **now))
-      plan.sql.push_back(fmt::format("ALTER SEQUENCE {} RESTART WITH {}", name, next));
+    if (!sequence_ahead(saved, **now)) continue;
+    if (const std::string sql = sequence_forward_sql(name, saved); !sql.empty())
+      plan.sql.push_back(sql);
+    else
+      plan.problems.push_back(fmt::format("sequence {}: its saved position is unreadable", name));
   }
 }
 
@@ -484,8 +487,12 @@ void plan_sequence_value(db::Connection& conn, const SavedObject& o, RestorePlan
         o.name, o.statement, sequence_next(o.definition), sequence_next(**now)));
     return;
   }
-  for (const std::string& sql : o.sql)
+  // (Not the saved `sql`: snapshots taken before it was this statement
+  // hold an unconditional ALTER SEQUENCE ... RESTART.)
+  if (const std::string sql = sequence_forward_sql(o.name, o.definition); !sql.empty())
     plan.sql.push_back(sql);
+  else
+    plan.problems.push_back(fmt::format("sequence {}: its saved position is unreadable", o.name));
 }
 
 }  // namespace

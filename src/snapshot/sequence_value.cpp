@@ -74,7 +74,7 @@ Result<SavedObject> read_sequence_value(db::Connection& conn, int statement,
   o.name = r->at(0, 0).value_or("");
   o.schema = r->at(0, 1).value_or("");
   o.definition = *r->at(0, 2);
-  o.sql = {fmt::format("ALTER SEQUENCE {} RESTART WITH {}", o.name, sequence_next(o.definition))};
+  o.sql = {sequence_forward_sql(o.name, o.definition)};
   return o;
 }
 
@@ -87,6 +87,17 @@ bool sequence_ahead(const std::string& now, const std::string& saved) {
 std::string sequence_next(const std::string& position) {
   long long next = 0, increment = 0;
   return parse(position, next, increment) ? std::to_string(next) : std::string();
+}
+
+std::string sequence_forward_sql(const std::string& name, const std::string& position) {
+  long long next = 0, increment = 0;
+  if (!parse(position, next, increment) || increment == 0) return "";
+  // Where it stands now, as sequence_value() reads it (numeric: the last
+  // value of a sequence at its maximum plus its increment overflows).
+  return fmt::format(
+      "SELECT pg_catalog.setval({}, {}, false) FROM {} WHERE CASE WHEN is_called THEN "
+      "last_value::numeric + {} ELSE last_value END {} {}",
+      util::quote_literal(name), next, name, increment, increment > 0 ? "<" : ">", next);
 }
 
 }  // namespace safedb::snapshot

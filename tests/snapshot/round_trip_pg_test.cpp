@@ -393,6 +393,19 @@ TEST_CASE(
   const SnapshotRun dropped = run_with_snapshot(f, "DROP TABLE s;\n");
   restore_in_place(f, dropped.id, out);
   CHECK(f.sql("INSERT INTO s (v) VALUES ('after') RETURNING id") == "500");
+
+  // Decided as the restore runs, not when it was planned: a sequence that
+  // went past in between (while the restore waited for its confirmation)
+  // stays where it is.
+  const SnapshotRun late = run_with_snapshot(f, "ALTER SEQUENCE s_id_seq RESTART WITH 1;\n");
+  auto printed = f.safedb({"restore", late.id, "--target", "db", "--in-place", "--print-sql"});
+  REQUIRE(printed.exit_code == 0);
+  CHECK_THAT(printed.out, Catch::Contains("setval('public.s_id_seq', 501, false)"));
+  f.sql("SELECT setval('s_id_seq', 900)");
+  r = f.safedb({"run", f.file("late.sql", printed.out), "--target", "db"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(f.sql("SELECT nextval('s_id_seq')") == "901");
 }
 
 TEST_CASE(
