@@ -31,7 +31,7 @@ constexpr const char* kPartKinds[] = {"index",  "constraint", "default",    "tri
                                       "policy", "rule",       "statistics", "generated column"};
 constexpr const char* kObjectKinds[] = {"schema",    "default privileges", "extension",
                                         "type",      "sequence",           "function",
-                                        "procedure", "sequence value"};
+                                        "procedure", "aggregate",          "sequence value"};
 
 Error damaged(const std::string& what) {
   return {ExitCode::no, what};

@@ -137,6 +137,56 @@ std::string all_objects(const std::string& wanted) {
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
     LATERAL (SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS kw) c
    WHERE ('pg_proc'::regclass::oid, p.oid) {in} AND p.prokind IN ('f', 'p')
+     AND {function_not_member}
+  UNION ALL
+  -- An aggregate, after the functions it calls. ALTER and COMMENT name it
+  -- by its aggregate signature (ORDER BY for an ordered-set aggregate),
+  -- GRANT ... ON FUNCTION by its argument types.
+  SELECT 'pg_proc'::regclass::oid, p.oid, 'aggregate', p.oid::regprocedure::text, n.nspname, 5,
+         c.made,
+         ARRAY[c.made,
+               'ALTER AGGREGATE ' || c.signature || ' OWNER TO ' ||
+                 quote_ident(pg_get_userbyid(p.proowner)),
+               {aggregate_comment}] || {aggregate_grants}
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    JOIN pg_aggregate a ON a.aggfnoid = p.oid,
+    LATERAL (SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' ||
+                    coalesce(nullif(pg_get_function_identity_arguments(p.oid), ''), '*') || ')'
+                    AS signature) g,
+    LATERAL (SELECT g.signature,
+                    'CREATE AGGREGATE ' || quote_ident(n.nspname) || '.' ||
+                    quote_ident(p.proname) || '(' ||
+                    coalesce(nullif(pg_get_function_arguments(p.oid), ''), '*') || ') (' ||
+                    concat_ws(', ',
+                      'SFUNC = ' || a.aggtransfn::regproc::text,
+                      'STYPE = ' || format_type(a.aggtranstype, NULL),
+                      'SSPACE = ' || nullif(a.aggtransspace, 0),
+                      'FINALFUNC = ' || nullif(a.aggfinalfn, 0)::regproc::text,
+                      CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+                      CASE WHEN a.aggfinalfn <> 0
+                           THEN 'FINALFUNC_MODIFY = ' || {modify_final} END,
+                      'COMBINEFUNC = ' || nullif(a.aggcombinefn, 0)::regproc::text,
+                      'SERIALFUNC = ' || nullif(a.aggserialfn, 0)::regproc::text,
+                      'DESERIALFUNC = ' || nullif(a.aggdeserialfn, 0)::regproc::text,
+                      'INITCOND = ' || quote_literal(a.agginitval),
+                      'MSFUNC = ' || nullif(a.aggmtransfn, 0)::regproc::text,
+                      'MINVFUNC = ' || nullif(a.aggminvtransfn, 0)::regproc::text,
+                      'MSTYPE = ' || format_type(nullif(a.aggmtranstype, 0), NULL),
+                      'MSSPACE = ' || nullif(a.aggmtransspace, 0),
+                      'MFINALFUNC = ' || nullif(a.aggmfinalfn, 0)::regproc::text,
+                      CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
+                      CASE WHEN a.aggmfinalfn <> 0
+                           THEN 'MFINALFUNC_MODIFY = ' || {modify_mfinal} END,
+                      'MINITCOND = ' || quote_literal(a.aggminitval),
+                      (SELECT 'SORTOP = OPERATOR(' || quote_ident(on_.nspname) || '.' ||
+                              o.oprname || ')'
+                         FROM pg_operator o JOIN pg_namespace on_ ON on_.oid = o.oprnamespace
+                        WHERE o.oid = a.aggsortop),
+                      'PARALLEL = ' || CASE p.proparallel WHEN 's' THEN 'SAFE'
+                                                          WHEN 'r' THEN 'RESTRICTED'
+                                                          ELSE 'UNSAFE' END,
+                      CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END) || ')' AS made) c
+   WHERE ('pg_proc'::regclass::oid, p.oid) {in} AND p.prokind = 'a'
      AND {function_not_member})sql",
       fmt::arg("in", in), fmt::arg("create_type", create_type_sql()),
       fmt::arg("default_grants",
@@ -164,7 +214,17 @@ std::string all_objects(const std::string& wanted) {
                object_comment_sql("c.kw", "p.oid::regprocedure::text", "p.oid", "pg_proc")),
       fmt::arg("function_grants",
                object_grants_sql("c.kw", "p.oid::regprocedure::text", "p.proacl", "p.proowner")),
-      fmt::arg("function_not_member", not_member("pg_proc", "p.oid")));
+      fmt::arg("function_not_member", not_member("pg_proc", "p.oid")),
+      fmt::arg("modify_final",
+               "CASE a.aggfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN "
+               "'SHAREABLE' ELSE 'READ_WRITE' END"),
+      fmt::arg("modify_mfinal",
+               "CASE a.aggmfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN "
+               "'SHAREABLE' ELSE 'READ_WRITE' END"),
+      fmt::arg("aggregate_comment",
+               object_comment_sql("'AGGREGATE'", "c.signature", "p.oid", "pg_proc")),
+      fmt::arg("aggregate_grants", object_grants_sql("'FUNCTION'", "p.oid::regprocedure::text",
+                                                     "p.proacl", "p.proowner")));
 }
 
 // What the walk (dropped_walk()) drops that comes back with nothing else

@@ -170,7 +170,7 @@ Result<std::string> Restorer::plan(db::Connection& conn) {
   }
   // Schemas, extensions, types and sequences first: the tables may use them.
   auto is_routine = [](const SavedObject* o) {
-    return o->kind == "function" || o->kind == "procedure";
+    return o->kind == "function" || o->kind == "procedure" || o->kind == "aggregate";
   };
   for (const SavedObject* o : objects_) {
     if (!options_.in_place) {

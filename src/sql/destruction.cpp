@@ -199,7 +199,7 @@ void drop(const DropStmt* stmt, Statement& st) {
   if (type != OBJECT_TABLE && type != OBJECT_MATVIEW && type != OBJECT_SCHEMA &&
       type != OBJECT_TYPE && type != OBJECT_DOMAIN && type != OBJECT_EXTENSION &&
       type != OBJECT_VIEW && type != OBJECT_SEQUENCE && type != OBJECT_FUNCTION &&
-      type != OBJECT_PROCEDURE && type != OBJECT_ROUTINE) {
+      type != OBJECT_PROCEDURE && type != OBJECT_ROUTINE && type != OBJECT_AGGREGATE) {
     st.unsnapshottable = "snapshots do not save what this kind of DROP removes";
     return;
   }
@@ -213,10 +213,12 @@ void drop(const DropStmt* stmt, Statement& st) {
       st.destroys.clear();
       return;
     }
-    // A procedure, or a routine (either), is found and saved as a function is.
-    if (type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE) {
+    // A procedure, a routine (either) or an aggregate is found and saved as a
+    // function is.
+    if (type == OBJECT_FUNCTION || type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE ||
+        type == OBJECT_AGGREGATE) {
       d.kind = Destruction::Kind::function;
-      d.routine = type != OBJECT_FUNCTION;
+      d.routine = type == OBJECT_PROCEDURE || type == OBJECT_ROUTINE;
       d.relation = IsA(object, ObjectWithArgs) ? signature(castNode(ObjectWithArgs, object)) : "";
       if (d.relation.empty()) {
         st.unsnapshottable =

@@ -1,6 +1,6 @@
 // The functions, procedures, types, sequences and extensions a DROP takes
 // with it are in the snapshot, and a restore in place creates them again;
-// what a snapshot cannot save (an aggregate, an operator) blocks the run.
+// what a snapshot cannot save (an operator, a collation) blocks the run.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -115,12 +115,12 @@ TEST_CASE("a DROP that takes what a snapshot cannot save is blocked, naming all 
       "INSERT INTO calc.items VALUES (1, 1);"
       "CREATE FUNCTION calc.same(a int, b int) RETURNS bool LANGUAGE sql AS 'SELECT a = b';"
       "CREATE OPERATOR calc.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = calc.same);"
-      "CREATE AGGREGATE calc.total(int) (SFUNC = int4pl, STYPE = int);");
+      "CREATE COLLATION calc.plain (LOCALE = 'C');");
   auto r = f.safedb({"run", f.file("drop.sql", "DROP SCHEMA calc CASCADE;"), "--target", "db"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
   CHECK((r.out + r.err)
-            .find("statement #0 also drops function calc.total(integer), operator "
+            .find("statement #0 also drops collation calc.plain, operator "
                   "calc.===(integer,integer), which a snapshot cannot save") != std::string::npos);
   // Nothing was dropped.
   CHECK(f.sql("SELECT count(*) FROM calc.items") == "1");
@@ -446,4 +446,53 @@ TEST_CASE(
   CHECK(f.sql("SELECT count(*) FROM pg_depend WHERE refobjid = (SELECT oid FROM pg_extension "
               "WHERE extname = 'safedb_test_config') AND deptype = 'e' AND classid = "
               "'pg_class'::regclass") == "2");
+}
+
+TEST_CASE(
+    "aggregates that DROP SCHEMA or DROP AGGREGATE CASCADE take come back with every option, "
+    "after the functions they call, as pg_dump describes them",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  const std::string reader = "reader_" + f.database();
+  f.sql("CREATE ROLE " + reader);
+  f.sql(
+      "CREATE SCHEMA app;"
+      "CREATE TABLE app.t (id int PRIMARY KEY, v int);"
+      "INSERT INTO app.t SELECT g, g FROM generate_series(1, 10) g;"
+      "CREATE FUNCTION app.acc(int8, int) RETURNS int8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';"
+      "CREATE AGGREGATE app.total(int) (SFUNC = app.acc, STYPE = int8, INITCOND = '0',"
+      " PARALLEL = SAFE);"
+      "COMMENT ON AGGREGATE app.total(int) IS 'sums';"
+      "REVOKE ALL ON FUNCTION app.total(int) FROM PUBLIC;"
+      "GRANT EXECUTE ON FUNCTION app.total(int) TO " +
+      reader +
+      ";"
+      "CREATE AGGREGATE app.rows(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');"
+      "CREATE AGGREGATE app.top(int) (SFUNC = int4larger, STYPE = int, SORTOP = >,"
+      " COMBINEFUNC = int4larger);"
+      "CREATE AGGREGATE app.pct(float8 ORDER BY float8) (SFUNC = ordered_set_transition,"
+      " STYPE = internal, FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA);"
+      "CREATE AGGREGATE app.moving(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0',"
+      " MSFUNC = int4pl, MINVFUNC = int4mi, MSTYPE = int, MINITCOND = '0');"
+      "CREATE AGGREGATE app.place(VARIADIC \"any\" ORDER BY VARIADIC \"any\")"
+      " (SFUNC = ordered_set_transition_multi, STYPE = internal, FINALFUNC = rank_final,"
+      " FINALFUNC_EXTRA, HYPOTHETICAL);"
+      "CREATE VIEW app.summary AS SELECT app.total(v), app.rows(*), app.top(v),"
+      " app.pct(0.5) WITHIN GROUP (ORDER BY v), sum(v) OVER () FROM app.t GROUP BY v;"
+      "CREATE TABLE kept (id int PRIMARY KEY, v int); INSERT INTO kept VALUES (1, 5), (2, 7);"
+      "CREATE AGGREGATE most(int) (SFUNC = int4larger, STYPE = int);"
+      "CREATE VIEW kept_most AS SELECT most(v) FROM kept");
+  const std::string summary = f.sql("SELECT string_agg(s::text, ';') FROM app.summary s");
+
+  const safedb::test::RoundTrip schema = safedb::test::round_trip(f, "DROP SCHEMA app CASCADE;\n");
+  CHECK_THAT(schema.run.out, Catch::Contains("aggregate app.total(integer), aggregate app.rows(), "
+                                             "aggregate app.top(integer)"));
+  CHECK(schema.checks["identical"] == true);
+  CHECK(f.sql("SELECT string_agg(s::text, ';') FROM app.summary s") == summary);
+
+  const safedb::test::RoundTrip named =
+      safedb::test::round_trip(f, "DROP AGGREGATE most(int) CASCADE;\n");
+  CHECK(named.checks["identical"] == true);
+  CHECK(f.sql("SELECT * FROM kept_most") == "7");
 }

@@ -473,8 +473,9 @@ TEST_CASE("statements a snapshot cannot capture block the run before anything ex
   f.sql("CREATE TABLE t (id int)");
   auto r = f.safedb(
       {"run",
-       f.file("m.sql",
-              "DO $$ BEGIN DELETE FROM t; END $$;\nDROP AGGREGATE IF EXISTS s(int) CASCADE;\n"),
+       f.file(
+           "m.sql",
+           "DO $$ BEGIN DELETE FROM t; END $$;\nDROP OPERATOR IF EXISTS === (int, int) CASCADE;\n"),
        "--target", "db"});
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("2 requirements not met") != std::string::npos);

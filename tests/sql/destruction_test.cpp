@@ -188,13 +188,20 @@ TEST_CASE("dropped and truncated tables columns and schemas are named for snapsh
   CHECK(routines.destroys[0].relation == "\"app\".\"tidy\"(\"pg_catalog\".\"int4\")");
   CHECK(routines.destroys[0].routine);
   CHECK(single("DROP ROUTINE f CASCADE").destroys.at(0).routine);
+  Statement aggregate = single("DROP AGGREGATE app.pct(float8 ORDER BY float8), cnt(*) CASCADE");
+  REQUIRE(aggregate.destroys.size() == 2);
+  CHECK(aggregate.destroys[0].kind == Destruction::Kind::function);
+  // Direct and aggregated arguments, as to_regprocedure() reads them.
+  CHECK(aggregate.destroys[0].relation == "\"app\".\"pct\"(\"float8\", \"float8\")");
+  CHECK(aggregate.destroys[1].relation == "\"cnt\"()");
+  CHECK_FALSE(aggregate.destroys[0].routine);
   Statement typed = single("DROP FUNCTION f(t.c%TYPE) CASCADE");
   CHECK(typed.destroys.empty());
   CHECK(typed.unsnapshottable.find("%TYPE") != std::string::npos);
 }
 
 TEST_CASE("data loss that snapshots cannot capture says why", "[sql]") {
-  for (const char* sql : {"DROP DATABASE app", "DROP AGGREGATE total(int) CASCADE",
+  for (const char* sql : {"DROP DATABASE app", "DROP OPERATOR === (int, int) CASCADE",
                           "DO $$ BEGIN DELETE FROM t; END $$",
                           "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone",
                           "WITH gone AS (DELETE FROM u RETURNING *) DELETE FROM t WHERE id = 1",
