@@ -52,7 +52,13 @@ constexpr const char* kWalk = R"sql(
 // materialized views.
 constexpr const char* kDropped = R"sql(
   SELECT DISTINCT c.oid::text, c.relkind::text, n.nspname, c.relname, a.attname,
-         format_type(a.atttypid, a.atttypmod),
+         CASE WHEN a.attcollation IN (SELECT objid FROM dropped
+                                       WHERE classid = 'pg_collation'::regclass)
+              THEN 'collation ' || (SELECT quote_ident(k.nspname) || '.' || quote_ident(l.collname)
+                                      FROM pg_collation l
+                                      JOIN pg_namespace k ON k.oid = l.collnamespace
+                                     WHERE l.oid = a.attcollation)
+              ELSE 'type ' || format_type(a.atttypid, a.atttypmod) END,
          (SELECT CASE WHEN c.relispartition THEN 'a partition of '
                       ELSE 'an inheritance child of ' END ||
                  string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)

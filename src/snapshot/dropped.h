@@ -26,7 +26,9 @@ struct DroppedObject {
   std::string schema;  // names, as stored in the catalog
   std::string name;    //
   std::string column;  // the column (pg_attribute.attname), or "" for the whole relation
-  std::string type;    // of the column, format_type()
+  // What the column goes with: "type app.mood" (format_type()), or
+  // "collation app.ci" when the statement drops its collation.
+  std::string because;
   // Of a whole relation with a parent: "a partition of <parent>" or "an
   // inheritance child of <parents>" (quoted names); "" if none.
   std::string dependant;

@@ -29,9 +29,9 @@ constexpr int kObjectsVersion = 5;
 
 constexpr const char* kPartKinds[] = {"index",  "constraint", "default",    "trigger",
                                       "policy", "rule",       "statistics", "generated column"};
-constexpr const char* kObjectKinds[] = {"schema",    "default privileges", "extension",
-                                        "type",      "sequence",           "function",
-                                        "procedure", "aggregate",          "sequence value"};
+constexpr const char* kObjectKinds[] = {"schema",    "default privileges", "extension", "type",
+                                        "sequence",  "function",           "procedure", "aggregate",
+                                        "collation", "sequence value"};
 
 Error damaged(const std::string& what) {
   return {ExitCode::no, what};

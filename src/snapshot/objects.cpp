@@ -139,6 +139,33 @@ std::string all_objects(const std::string& wanted) {
    WHERE ('pg_proc'::regclass::oid, p.oid) {in} AND p.prokind IN ('f', 'p')
      AND {function_not_member}
   UNION ALL
+  -- A collation (read as JSON, whose keys name its locale as each release does).
+  SELECT 'pg_collation'::regclass::oid, co.oid, 'collation', m.name, n.nspname, 2, m.made,
+         ARRAY[m.made,
+               'ALTER COLLATION ' || m.name || ' OWNER TO ' ||
+                 quote_ident(pg_get_userbyid(co.collowner)),
+               {collation_comment}]
+    FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace,
+    LATERAL (SELECT to_jsonb(co) AS j) x,
+    LATERAL (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) AS name) q,
+    LATERAL (SELECT q.name,
+                    'CREATE COLLATION ' || q.name || ' (' ||
+                    concat_ws(', ',
+                      'PROVIDER = ' || CASE co.collprovider WHEN 'i' THEN 'icu'
+                                                            WHEN 'b' THEN 'builtin'
+                                                            ELSE 'libc' END,
+                      CASE WHEN co.collprovider <> 'c'
+                           THEN 'LOCALE = ' || quote_literal(coalesce(x.j ->> 'colliculocale',
+                                                                      x.j ->> 'colllocale')) END,
+                      CASE WHEN co.collprovider = 'c'
+                           THEN 'LC_COLLATE = ' || quote_literal(x.j ->> 'collcollate') || ', ' ||
+                                'LC_CTYPE = ' || quote_literal(x.j ->> 'collctype') END,
+                      'RULES = ' || quote_literal(x.j ->> 'collicurules'),
+                      CASE WHEN NOT co.collisdeterministic THEN 'DETERMINISTIC = false' END) ||
+                    ')' AS made) m
+   WHERE ('pg_collation'::regclass::oid, co.oid) {in} AND co.collprovider IN ('c', 'i', 'b')
+     AND {collation_not_member}
+  UNION ALL
   -- An aggregate, after the functions it calls. ALTER and COMMENT name it
   -- by its aggregate signature (ORDER BY for an ordered-set aggregate),
   -- GRANT ... ON FUNCTION by its argument types.
@@ -221,6 +248,9 @@ std::string all_objects(const std::string& wanted) {
       fmt::arg("modify_mfinal",
                "CASE a.aggmfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN "
                "'SHAREABLE' ELSE 'READ_WRITE' END"),
+      fmt::arg("collation_comment",
+               object_comment_sql("'COLLATION'", "m.name", "co.oid", "pg_collation")),
+      fmt::arg("collation_not_member", not_member("pg_collation", "co.oid")),
       fmt::arg("aggregate_comment",
                object_comment_sql("'AGGREGATE'", "c.signature", "p.oid", "pg_proc")),
       fmt::arg("aggregate_grants", object_grants_sql("'FUNCTION'", "p.oid::regprocedure::text",
@@ -354,6 +384,11 @@ Result<std::optional<std::string>> object_definition(db::Connection& conn, const
         "(SELECT 'pg_type'::regclass::oid, oid FROM pg_type WHERE typnamespace = {} AND "
         "format_type(oid, NULL) = {})",
         schema, name);
+  } else if (o.kind == "collation") {
+    wanted = fmt::format(
+        "(SELECT 'pg_collation'::regclass::oid, oid FROM pg_collation WHERE collnamespace = {} "
+        "AND {} = quote_ident({}) || '.' || quote_ident(collname))",
+        schema, name, util::quote_literal(o.schema));
   } else if (o.kind == "sequence") {
     wanted = fmt::format(
         "(SELECT 'pg_class'::regclass::oid, oid FROM pg_class WHERE relnamespace = {} AND "

@@ -297,8 +297,8 @@ std::optional<db::DbError> Taker::save_dropped_with(db::Connection& conn,
     } else {
       // Restore puts a dropped column back like one of ALTER TABLE ... DROP COLUMN.
       saved.kind = "AlterTableStmt";
-      why = fmt::format("the statement drops its column {} too, as its type {} goes with it",
-                        saved.column, o.type);
+      why = fmt::format("the statement drops its column {} too, as its {} goes with it",
+                        saved.column, o.because);
     }
     saved.note = saved.note.empty() ? why : why + "; " + saved.note;
     read_rows(conn, read);

@@ -1,6 +1,7 @@
 // The functions, procedures, types, sequences and extensions a DROP takes
 // with it are in the snapshot, and a restore in place creates them again;
-// what a snapshot cannot save (an operator, a collation) blocks the run.
+// what a snapshot cannot save (an operator, a text search configuration)
+// blocks the run.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -115,13 +116,13 @@ TEST_CASE("a DROP that takes what a snapshot cannot save is blocked, naming all 
       "INSERT INTO calc.items VALUES (1, 1);"
       "CREATE FUNCTION calc.same(a int, b int) RETURNS bool LANGUAGE sql AS 'SELECT a = b';"
       "CREATE OPERATOR calc.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = calc.same);"
-      "CREATE COLLATION calc.plain (LOCALE = 'C');");
+      "CREATE TEXT SEARCH CONFIGURATION calc.words (COPY = pg_catalog.simple);");
   auto r = f.safedb({"run", f.file("drop.sql", "DROP SCHEMA calc CASCADE;"), "--target", "db"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
   CHECK((r.out + r.err)
-            .find("statement #0 also drops collation calc.plain, operator "
-                  "calc.===(integer,integer), which a snapshot cannot save") != std::string::npos);
+            .find("statement #0 also drops operator calc.===(integer,integer), text search "
+                  "configuration calc.words, which a snapshot cannot save") != std::string::npos);
   // Nothing was dropped.
   CHECK(f.sql("SELECT count(*) FROM calc.items") == "1");
   CHECK(f.sql("SELECT 2 OPERATOR(calc.===) 2") == "t");
@@ -495,4 +496,37 @@ TEST_CASE(
       safedb::test::round_trip(f, "DROP AGGREGATE most(int) CASCADE;\n");
   CHECK(named.checks["identical"] == true);
   CHECK(f.sql("SELECT * FROM kept_most") == "7");
+}
+
+TEST_CASE(
+    "collations a DROP SCHEMA takes come back before the domains and the columns of kept tables "
+    "that use them",
+    "[pg][snapshot]") {
+  RunFixture f;
+  snapshot_policy(f);
+  f.sql(
+      "CREATE SCHEMA app;"
+      "CREATE COLLATION app.ci (PROVIDER = icu, LOCALE = 'und-u-ks-level2',"
+      " DETERMINISTIC = false);"
+      "CREATE COLLATION app.\"Plain C\" (LC_COLLATE = 'C', LC_CTYPE = 'C');"
+      "COMMENT ON COLLATION app.ci IS 'case-insensitive';"
+      "CREATE DOMAIN app.name_ci AS text COLLATE app.ci;"
+      "CREATE TABLE app.t (id int PRIMARY KEY, n app.name_ci);"
+      "INSERT INTO app.t VALUES (1, 'A');"
+      // Kept tables whose last column has one of them: the DROP takes the column.
+      "CREATE TABLE users (id int PRIMARY KEY, email text COLLATE app.ci);"
+      "CREATE TABLE codes (id int PRIMARY KEY, code text COLLATE app.\"Plain C\");"
+      "INSERT INTO users SELECT g, 'User' || g || '@example.org' FROM generate_series(1, 10) g;"
+      "INSERT INTO codes SELECT g, 'c' || g FROM generate_series(1, 10) g");
+  const std::string users = safedb::test::content_md5(f, "users");
+  const safedb::test::RoundTrip r = safedb::test::round_trip(f, "DROP SCHEMA app CASCADE;\n");
+  CHECK_THAT(r.run.out, Catch::Contains("public.users, 10 rows: the whole table (the statement "
+                                        "drops its column email too, as its collation app.ci "
+                                        "goes with it)"));
+  CHECK_THAT(r.run.out,
+             Catch::Contains("collation app.ci, collation app.\"Plain C\", type app.name_ci"));
+  CHECK(r.checks["identical"] == true);
+  CHECK(safedb::test::content_md5(f, "users") == users);
+  // Case-insensitive again.
+  CHECK(f.sql("SELECT count(*) FROM users WHERE email = 'USER1@EXAMPLE.ORG'") == "1");
 }
