@@ -159,8 +159,8 @@ std::optional<db::DbError> Taker::before_statement(db::Connection& conn, const s
       // UPDATE changed, which are reverted where they are (by key).
       if (rows && rel.has_children && !d.only && st.kind != "UpdateStmt") {
         return refuse(
-            fmt::format("statement #{}: {}.{} has inheritance children, whose deleted rows "
-                        "a snapshot of the parent would put back into the parent",
+            fmt::format("statement #{}: {}.{} has inheritance children, and rows a snapshot "
+                        "reads through it would go back into it, not where they were",
                         st.index, rel.schema, rel.name));
       }
       // Rows of other tables its foreign keys delete or change with it.

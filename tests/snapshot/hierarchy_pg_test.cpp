@@ -109,8 +109,8 @@ TEST_CASE(
       f.safedb({"run", f.file("delete.sql", "DELETE FROM p WHERE id > 5;\n"), "--target", "db"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 3);
-  CHECK_THAT(r.out + r.err, Catch::Contains("public.p has inheritance children, whose deleted rows "
-                                            "a snapshot of the parent would put back into the "
-                                            "parent"));
+  CHECK_THAT(r.out + r.err, Catch::Contains("public.p has inheritance children, and rows a "
+                                            "snapshot reads through it would go back into it, "
+                                            "not where they were"));
   CHECK(f.sql("SELECT count(*) FROM p") == "20");
 }
