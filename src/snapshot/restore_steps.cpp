@@ -448,6 +448,19 @@ void plan_triggers(db::Connection& conn, const RestoreEntry& e, bool disable, Re
   }
 }
 
+namespace {
+
+// Moves sequence `name` forward to `position` as the restore runs
+// (sequence_forward_sql()).
+void plan_forward(const std::string& name, const std::string& position, RestorePlan& plan) {
+  if (const std::string sql = sequence_forward_sql(name, position); !sql.empty())
+    plan.sql.push_back(sql);
+  else
+    plan.problems.push_back(fmt::format("sequence {}: its saved position is unreadable", name));
+}
+
+}  // namespace
+
 void plan_sequences(db::Connection& conn, const RestoreEntry& e, RestorePlan& plan) {
   for (const json& s : e.saved->definition.value("sequences", json::array())) {
     const std::string name = string_field(s, "name");
@@ -457,11 +470,7 @@ void plan_sequences(db::Connection& conn, const RestoreEntry& e, RestorePlan& pl
     if (!now || !*now) continue;  // gone since: nothing hands out its values
     const std::string saved =
         fmt::format("next value {}, increment {}", next, string_field(s, "increment"));
-    if (!sequence_ahead(saved, **now)) continue;
-    if (const std::string sql = sequence_forward_sql(name, saved); !sql.empty())
-      plan.sql.push_back(sql);
-    else
-      plan.problems.push_back(fmt::format("sequence {}: its saved position is unreadable", name));
+    if (sequence_ahead(saved, **now)) plan_forward(name, saved, plan);
   }
 }
 
@@ -489,10 +498,7 @@ void plan_sequence_value(db::Connection& conn, const SavedObject& o, RestorePlan
   }
   // (Not the saved `sql`: snapshots taken before it was this statement
   // hold an unconditional ALTER SEQUENCE ... RESTART.)
-  if (const std::string sql = sequence_forward_sql(o.name, o.definition); !sql.empty())
-    plan.sql.push_back(sql);
-  else
-    plan.problems.push_back(fmt::format("sequence {}: its saved position is unreadable", o.name));
+  plan_forward(o.name, o.definition, plan);
 }
 
 }  // namespace
